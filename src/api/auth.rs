@@ -1,0 +1,56 @@
+//! Bearer-token checks for the API: writes need a role; reads may be open.
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::{ApiError, AppState};
+use crate::auth::{hash_secret, Role};
+use crate::store::TokenRecord;
+
+/// The holder of the request's bearer token, who must have `needed`.
+pub async fn require(
+    state: &AppState,
+    headers: &HeaderMap,
+    needed: Role,
+) -> Result<TokenRecord, ApiError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::Unauthorized(format!(
+                "this needs a bearer token with the {needed} role (Authorization: Bearer …); create one with `landreuse token create --role {needed} --name NAME`"
+            ))
+        })?;
+    let secret = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or_else(|| {
+            ApiError::Unauthorized("the Authorization header is not of the form `Bearer TOKEN`".into())
+        })?;
+    let holder = state
+        .store
+        .find_token(&hash_secret(secret.trim()))
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("the bearer token is unknown or revoked".into()))?;
+    if !holder.role.permits(needed) {
+        return Err(ApiError::Forbidden(format!(
+            "token {:?} has the {} role; this needs the {needed} role",
+            holder.name, holder.role
+        )));
+    }
+    Ok(holder)
+}
+
+/// Lets reads through when reading is open, else asks for any valid token.
+pub async fn read_guard(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    if !state.settings.read_open {
+        require(&state, request.headers(), Role::Viewer).await?;
+    }
+    Ok(next.run(request).await)
+}

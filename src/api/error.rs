@@ -1,0 +1,120 @@
+//! API errors as `application/problem+json` (RFC 9457), with a detail a person can act
+//! on. Server errors are logged with their cause and shown without internals.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::import::{FeatureError, ImportError};
+use crate::store::StoreError;
+
+/// Everything a handler can answer with instead of a result.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A parameter or body is wrong.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No such collection or feature.
+    #[error("{0}")]
+    NotFound(String),
+    /// No valid bearer token.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A valid token without the needed role.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The body is bigger than the upload limit.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// The body is not a format the endpoint reads.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// A name is taken.
+    #[error("{0}")]
+    Conflict(String),
+    /// Some features of an upload are invalid; nothing was stored.
+    #[error("{detail}")]
+    InvalidFeatures {
+        /// Summary sentence.
+        detail: String,
+        /// Every invalid feature.
+        errors: Vec<FeatureError>,
+    },
+    /// A failure on our side; the cause is logged.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// The HTTP status of each kind.
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::InvalidFeatures { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        let detail = match &self {
+            Self::Internal(cause) => {
+                tracing::error!(%cause, "request failed");
+                "the server failed to answer; the cause is in its log".to_string()
+            }
+            other => other.to_string(),
+        };
+        let mut body = json!({
+            "type": "about:blank",
+            "title": status.canonical_reason().unwrap_or("Error"),
+            "status": status.as_u16(),
+            "detail": detail,
+        });
+        if let Self::InvalidFeatures { errors, .. } = &self {
+            body["errors"] = json!(errors);
+        }
+        let mut response = (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body.to_string(),
+        )
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer realm=\"landreuse\""),
+            );
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(m) => Self::Conflict(m),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<ImportError> for ApiError {
+    fn from(e: ImportError) -> Self {
+        match e {
+            ImportError::Invalid { ref errors, .. } => Self::InvalidFeatures {
+                detail: e.to_string(),
+                errors: errors.clone(),
+            },
+            ImportError::Store(s) => s.into(),
+            other => Self::BadRequest(other.to_string()),
+        }
+    }
+}

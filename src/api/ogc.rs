@@ -1,0 +1,174 @@
+//! Landing page, conformance and collection metadata (OGC API – Features Part 1).
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use super::params::{self, Format};
+use super::{base_url, html, typed, ApiError, AppState};
+use crate::domain::Collection;
+
+/// Conformance classes this server implements.
+pub const CONFORMANCE: &[&str] = &[
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+];
+
+/// The storage and default output CRS.
+pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+
+pub(crate) fn link(href: String, rel: &str, media: &str, title: &str) -> Value {
+    json!({"href": href, "rel": rel, "type": media, "title": title})
+}
+
+fn self_and_alternate(url: &str, f: Format) -> Vec<Value> {
+    let (json_link, html_link) = (
+        link(format!("{url}?f=json"), "", "application/json", "This document as JSON"),
+        link(format!("{url}?f=html"), "", "text/html", "This document as HTML"),
+    );
+    let mut out = vec![json_link, html_link];
+    let self_index = usize::from(f == Format::Html);
+    out[self_index]["rel"] = json!("self");
+    out[1 - self_index]["rel"] = json!("alternate");
+    out
+}
+
+fn respond(f: Format, body: &Value, title: &str) -> Response {
+    match f {
+        Format::Json => typed(body.to_string(), "application/json"),
+        Format::Html => typed(html::document(title, body), "text/html; charset=utf-8"),
+    }
+}
+
+fn simple_format(raw: &Option<String>, headers: &HeaderMap) -> Result<Format, ApiError> {
+    let pairs = params::pairs(raw.as_deref())?;
+    params::reject_unknown(&pairs, &["f"])?;
+    params::format(&pairs, headers)
+}
+
+/// `GET /`
+pub async fn landing(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let f = simple_format(&raw, &headers)?;
+    let base = base_url(&state.settings, &headers);
+    let mut links = self_and_alternate(&format!("{base}/"), f);
+    links.extend([
+        link(
+            format!("{base}/api"),
+            "service-desc",
+            "application/vnd.oai.openapi+json;version=3.0",
+            "The API definition (OpenAPI 3.0)",
+        ),
+        link(
+            format!("{base}/api?f=html"),
+            "service-doc",
+            "text/html",
+            "The API documentation",
+        ),
+        link(
+            format!("{base}/conformance"),
+            "conformance",
+            "application/json",
+            "Conformance classes",
+        ),
+        link(
+            format!("{base}/collections"),
+            "data",
+            "application/json",
+            "The feature collections",
+        ),
+    ]);
+    let body = json!({
+        "title": "landreuse — 长春经开区土地再利用 (Changchun ETDZ land reuse)",
+        "description": "Land parcels, zones and roads of the Changchun Economic and Technological Development Zone, for the 腾笼换鸟 land-reuse programme. OGC API – Features.",
+        "links": links,
+    });
+    Ok(respond(f, &body, "landreuse"))
+}
+
+/// `GET /conformance`
+pub async fn conformance(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let f = simple_format(&raw, &headers)?;
+    let base = base_url(&state.settings, &headers);
+    let body = json!({
+        "conformsTo": CONFORMANCE,
+        "links": self_and_alternate(&format!("{base}/conformance"), f),
+    });
+    Ok(respond(f, &body, "Conformance"))
+}
+
+/// The metadata of one collection.
+pub(crate) fn collection_json(state: &AppState, c: Collection, base: &str) -> Value {
+    let url = format!("{base}/collections/{}", c.id());
+    let extent = state.index.read(c).extent();
+    let mut body = json!({
+        "id": c.id(),
+        "title": c.title(),
+        "description": c.description(),
+        "itemType": "feature",
+        "crs": [CRS84],
+        "storageCrs": CRS84,
+        "links": [
+            link(url.clone(), "self", "application/json", "This collection"),
+            link(format!("{url}?f=html"), "alternate", "text/html", "This collection as HTML"),
+            link(format!("{url}/items"), "items", "application/geo+json", "The features as GeoJSON"),
+            link(format!("{url}/items?f=html"), "items", "text/html", "The features as HTML"),
+        ],
+    });
+    if let Some(e) = extent {
+        body["extent"] = json!({"spatial": {"bbox": [e], "crs": CRS84}});
+    }
+    body
+}
+
+/// `GET /collections`
+pub async fn collections(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let f = simple_format(&raw, &headers)?;
+    let base = base_url(&state.settings, &headers);
+    let list: Vec<Value> = Collection::ALL
+        .iter()
+        .map(|c| collection_json(&state, *c, &base))
+        .collect();
+    let body = json!({
+        "links": self_and_alternate(&format!("{base}/collections"), f),
+        "collections": list,
+    });
+    Ok(respond(f, &body, "Collections"))
+}
+
+/// The collection named in a path, or a 404 naming the ones that exist.
+pub(crate) fn find_collection(id: &str) -> Result<Collection, ApiError> {
+    id.parse::<Collection>().map_err(ApiError::NotFound)
+}
+
+/// `GET /collections/{collection_id}`
+pub async fn collection(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let c = find_collection(&id)?;
+    let f = simple_format(&raw, &headers)?;
+    let base = base_url(&state.settings, &headers);
+    let mut body = collection_json(&state, c, &base);
+    if f == Format::Html {
+        body["links"][0]["rel"] = json!("alternate");
+        body["links"][1]["rel"] = json!("self");
+    }
+    Ok(respond(f, &body, c.title()))
+}

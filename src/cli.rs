@@ -1,0 +1,279 @@
+//! The command line: `landreuse serve | import | token`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::api::ApiSettings;
+use crate::auth::{self, Role};
+use crate::domain::Collection;
+use crate::import::{self, FieldMap, ImportOptions, ImportReport, SourceCrs, ZoneLocator};
+use crate::service::{self, ServiceConfig};
+use crate::store;
+
+/// landreuse: land parcels, reallocations and reports for the Changchun ETDZ.
+#[derive(Debug, Parser)]
+#[command(name = "landreuse", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the OGC API – Features and the domain API (the sample zone on an empty store).
+    Serve(ServeArgs),
+    /// Import a GeoJSON FeatureCollection or newline-delimited GeoJSON file.
+    Import(ImportArgs),
+    /// Manage the bearer tokens of people who write.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+#[derive(Debug, Args)]
+struct StoreArgs {
+    /// Directory holding the SQLite database (created if missing).
+    #[arg(long, env = "LANDREUSE_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Address to listen on.
+    #[arg(long, env = "LANDREUSE_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// Directory of the sample zone loaded into an empty store (default: ./geodata).
+    #[arg(long, env = "LANDREUSE_GEODATA")]
+    geodata: Option<PathBuf>,
+    /// Start with an empty store instead of loading the sample zone.
+    #[arg(long)]
+    no_sample: bool,
+    /// Whether reading needs no token (`false`: every request needs a viewer token).
+    #[arg(long, env = "LANDREUSE_READ_OPEN", default_value_t = true, action = clap::ArgAction::Set)]
+    read_open: bool,
+    /// Largest upload accepted by POST /imports, in MB.
+    #[arg(long, env = "LANDREUSE_MAX_UPLOAD_MB", default_value_t = 256)]
+    max_upload_mb: usize,
+    /// Public base URL used in links (when behind a proxy).
+    #[arg(long, env = "LANDREUSE_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// The GeoJSON file (`-` reads standard input).
+    file: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Target collection: parcels, zones or roads.
+    #[arg(long, default_value = "parcels")]
+    collection: String,
+    /// CRS of the coordinates (EPSG:4326, 4490, 4551, 4530, 3857 or CRS84); default the
+    /// file's crs member, else CRS84.
+    #[arg(long)]
+    crs: Option<String>,
+    /// Field renames, target=source, comma-separated (land_use=GB_Code,owner=QLRMC).
+    #[arg(long)]
+    map: Option<String>,
+    /// Import the valid features and write the invalid ones to the rejects file.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// Where --skip-invalid writes rejected features (default FILE.rejects.geojson).
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+    /// Actor recorded in the event log (default cli:$USER).
+    #[arg(long)]
+    actor: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenAction {
+    /// Create a token and print it once (only its hash is stored).
+    Create {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// viewer, planner, gis or admin.
+        #[arg(long)]
+        role: String,
+        /// Holder's name, recorded as the actor of their writes.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// Parses the command line, runs the command and turns errors into sentences.
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "landreuse=info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Import(args) => import_file(args).await,
+        Command::Token { action } => token(action).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<(), String> {
+    let config = ServiceConfig {
+        data_dir: args.store.data_dir.clone(),
+        sample_dir: (!args.no_sample).then(|| args.geodata.unwrap_or_else(crate::sample::default_dir)),
+        api: ApiSettings {
+            read_open: args.read_open,
+            max_upload_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
+            public_url: args.public_url,
+        },
+        follow_every: Duration::from_millis(500),
+    };
+    let state = service::open(&config).await.map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind(&args.bind)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    eprintln!(
+        "landreuse serving {} parcels on http://{addr}/ (data in {})",
+        state.index.read(Collection::Parcels).len(),
+        args.store.data_dir.display()
+    );
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    service::serve(state, listener, config.follow_every, shutdown)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn import_file(args: ImportArgs) -> Result<(), String> {
+    let collection: Collection = args.collection.parse()?;
+    let crs = args.crs.as_deref().map(SourceCrs::parse).transpose()?;
+    let field_map = FieldMap::parse(args.map.as_deref().unwrap_or(""), collection)?;
+    let store = store::open_sqlite(&args.store.data_dir)
+        .await
+        .map_err(|e| e.to_string())?;
+    let zones = ZoneLocator::new(
+        &store
+            .load_features(Collection::Zones)
+            .await
+            .map_err(|e| e.to_string())?,
+    );
+    let opts = ImportOptions {
+        collection,
+        crs,
+        field_map,
+        skip_invalid: args.skip_invalid,
+        actor: args.actor.unwrap_or_else(|| {
+            format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()))
+        }),
+        source_name: args.file.display().to_string(),
+        zones: Arc::new(zones),
+    };
+    let (reader, bar) = open_with_progress(&args.file)?;
+    let result = import::run_import(store.as_ref(), reader, opts).await;
+    bar.finish_and_clear();
+    let report = result.map_err(|e| e.to_string())?;
+    if !report.rejected_features.is_empty() {
+        let path = args
+            .rejects
+            .unwrap_or_else(|| rejects_path(&args.file));
+        write_rejects(&path, &report)?;
+        eprintln!("rejected features written to {}", path.display());
+    }
+    print_summary(&report);
+    Ok(())
+}
+
+fn open_with_progress(
+    path: &Path,
+) -> Result<(Box<dyn std::io::Read + Send>, ProgressBar), String> {
+    if path.as_os_str() == "-" {
+        let bar = ProgressBar::new_spinner();
+        return Ok((Box::new(bar.wrap_read(std::io::stdin())), bar));
+    }
+    let file = std::fs::File::open(path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = ProgressBar::new(size);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "importing {bar:40.cyan/blue} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    Ok((Box::new(bar.wrap_read(file)), bar))
+}
+
+fn rejects_path(file: &Path) -> PathBuf {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "stdin".into());
+    file.with_file_name(format!("{name}.rejects.geojson"))
+}
+
+fn write_rejects(path: &Path, report: &ImportReport) -> Result<(), String> {
+    let features: Vec<serde_json::Value> = report
+        .rejected_features
+        .iter()
+        .map(|r| {
+            let mut f = r.feature.clone();
+            if let Some(props) = f.get_mut("properties").and_then(|p| p.as_object_mut()) {
+                props.insert("reject_reason".into(), r.error.to_string().into());
+            }
+            f
+        })
+        .collect();
+    let fc = serde_json::json!({"type": "FeatureCollection", "features": features});
+    std::fs::write(path, fc.to_string()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn print_summary(r: &ImportReport) {
+    println!(
+        "import {} into {} ({}): {} features read, {} inserted, {} updated, {} rejected; total area {:.2} m² = {:.4} ha = {:.2} mu",
+        r.import_id, r.collection, r.source_crs, r.features, r.inserted, r.updated, r.rejected,
+        r.total_area.m2, r.total_area.ha, r.total_area.mu
+    );
+    for e in &r.rejects {
+        println!("  rejected: {e}");
+    }
+}
+
+async fn token(action: TokenAction) -> Result<(), String> {
+    match action {
+        TokenAction::Create { store, role, name } => {
+            let role: Role = role.parse()?;
+            let name = name.trim().to_string();
+            if name.is_empty() {
+                return Err("a token needs a non-empty --name: it is recorded as the actor".into());
+            }
+            let s = store::open_sqlite(&store.data_dir)
+                .await
+                .map_err(|e| e.to_string())?;
+            let secret = auth::new_secret();
+            s.create_token(&name, role, &auth::hash_secret(&secret))
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!("token for {name} ({role}); it is shown once, keep it safe:");
+            println!("{secret}");
+            Ok(())
+        }
+    }
+}

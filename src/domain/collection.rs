@@ -1,0 +1,203 @@
+//! The feature collections landreuse serves and the typed properties of each.
+//!
+//! A collection's typed properties are stored as columns (so they can be indexed and
+//! filtered); anything else a source file carries is kept as free attributes.
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::status::ParcelStatus;
+
+/// The value type of a typed property.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PropertyKind {
+    /// Free text.
+    Text,
+    /// A real number.
+    Real,
+}
+
+/// One typed property of a collection.
+#[derive(Debug, Clone, Copy)]
+pub struct PropertyDef {
+    /// Property (and column) name.
+    pub name: &'static str,
+    /// Value type.
+    pub kind: PropertyKind,
+    /// Whether items can be filtered on it by equality (`?status=idle`).
+    pub queryable: bool,
+    /// Human description, shown in the OpenAPI document.
+    pub description: &'static str,
+}
+
+const fn text(name: &'static str, queryable: bool, description: &'static str) -> PropertyDef {
+    PropertyDef {
+        name,
+        kind: PropertyKind::Text,
+        queryable,
+        description,
+    }
+}
+
+const fn real(name: &'static str, description: &'static str) -> PropertyDef {
+    PropertyDef {
+        name,
+        kind: PropertyKind::Real,
+        queryable: false,
+        description,
+    }
+}
+
+/// Which geometries a collection holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GeometryKind {
+    /// Polygon or MultiPolygon (land).
+    Areal,
+    /// LineString or MultiLineString (roads).
+    Linear,
+}
+
+/// A feature collection of the zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Collection {
+    /// Land parcels (宗地).
+    Parcels,
+    /// Zones and sub-districts (园区、街道).
+    Zones,
+    /// The named road network (道路).
+    Roads,
+}
+
+const PARCEL_PROPERTIES: &[PropertyDef] = &[
+    text(
+        "zone",
+        true,
+        "Zone code: south (南部建成区), north (北区) or bonded (兴隆综合保税区).",
+    ),
+    text("subdistrict", true, "Code of the sub-district (街道) holding the parcel."),
+    text(
+        "land_use",
+        true,
+        "Land-use code (GB 50137-2011 such as M1, B1, R2; or GB/T 21010-2017).",
+    ),
+    text("status", true, "Parcel status in the reallocation programme."),
+    text("owner", true, "Name of the owner enterprise (权利人)."),
+    real("output_value_wan", "Annual output value on the parcel, 万元."),
+    real("tax_wan", "Annual tax paid from the parcel, 万元."),
+];
+
+const ZONE_PROPERTIES: &[PropertyDef] = &[
+    text("name", true, "Chinese name."),
+    text("name_en", false, "English name."),
+    text("kind", true, "zone or subdistrict."),
+    text("parent", true, "Code of the enclosing zone, if any."),
+];
+
+const ROAD_PROPERTIES: &[PropertyDef] = &[
+    text("name", true, "Chinese name."),
+    text("name_en", false, "English name."),
+    text(
+        "class",
+        true,
+        "Road class: expressway, arterial, secondary or branch.",
+    ),
+];
+
+impl Collection {
+    /// Every collection, in the order `/collections` lists them.
+    pub const ALL: [Collection; 3] = [Self::Parcels, Self::Zones, Self::Roads];
+
+    /// The collection id in URLs.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Parcels => "parcels",
+            Self::Zones => "zones",
+            Self::Roads => "roads",
+        }
+    }
+
+    /// Title for people (English and Chinese).
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Parcels => "Land parcels 宗地",
+            Self::Zones => "Zones and sub-districts 园区与街道",
+            Self::Roads => "Roads 道路",
+        }
+    }
+
+    /// A sentence on what the collection holds.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Parcels => "Land parcels of the southern built-up area, the northern zone and the Xinglong bonded zone, with owner enterprise, land-use code, status, output and tax, and geodesic area in m², ha and mu.",
+            Self::Zones => "The southern built-up area, the northern zone, the Xinglong comprehensive bonded zone and the sub-districts.",
+            Self::Roads => "The named road network of the zone.",
+        }
+    }
+
+    /// The typed properties stored as columns.
+    pub fn properties(self) -> &'static [PropertyDef] {
+        match self {
+            Self::Parcels => PARCEL_PROPERTIES,
+            Self::Zones => ZONE_PROPERTIES,
+            Self::Roads => ROAD_PROPERTIES,
+        }
+    }
+
+    /// The typed properties that accept equality filters.
+    pub fn queryables(self) -> impl Iterator<Item = &'static PropertyDef> {
+        self.properties().iter().filter(|p| p.queryable)
+    }
+
+    /// Looks up a typed property by name.
+    pub fn property(self, name: &str) -> Option<&'static PropertyDef> {
+        self.properties().iter().find(|p| p.name == name)
+    }
+
+    /// The fixed list of values a property accepts, where there is one.
+    pub fn allowed_values(self, property: &str) -> Option<Vec<&'static str>> {
+        match (self, property) {
+            (Self::Parcels, "status") => Some(ParcelStatus::codes()),
+            (Self::Parcels, "zone") => Some(vec!["south", "north", "bonded"]),
+            (Self::Zones, "kind") => Some(vec!["zone", "subdistrict"]),
+            (Self::Roads, "class") => Some(vec!["expressway", "arterial", "secondary", "branch"]),
+            _ => None,
+        }
+    }
+
+    /// Which geometry types the collection holds.
+    pub fn geometry_kind(self) -> GeometryKind {
+        match self {
+            Self::Parcels | Self::Zones => GeometryKind::Areal,
+            Self::Roads => GeometryKind::Linear,
+        }
+    }
+
+    /// Prefix of generated feature codes for features imported without an id.
+    pub fn code_prefix(self) -> &'static str {
+        match self {
+            Self::Parcels => "P",
+            Self::Zones => "Z",
+            Self::Roads => "R",
+        }
+    }
+}
+
+impl fmt::Display for Collection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl FromStr for Collection {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|c| c.id() == s)
+            .ok_or_else(|| {
+                format!("unknown collection {s:?}; the collections are parcels, zones and roads")
+            })
+    }
+}

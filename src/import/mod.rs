@@ -1,0 +1,424 @@
+//! Step 1 of the data flow: GeoJSON in, validated CRS84 features out, written to the
+//! store in one transaction.
+//!
+//! [`run_import`] runs the pipeline:
+//! 1. [`source`] reads the input as a stream of features (FeatureCollection, Feature
+//!    or GeoJSONSeq) on a blocking thread;
+//! 2. the source CRS is settled: `--crs`, else the legacy `crs` member, else CRS84;
+//! 3. [`fields`] maps source fields onto the collection's properties;
+//! 4. [`geometry`] checks, transforms (PROJ, see [`crs`]) and measures each geometry;
+//! 5. valid features are written through one store transaction with an event each;
+//!    an invalid feature stops all writing (unless `skip_invalid`) but every other
+//!    feature is still checked, so the error lists every bad feature at once;
+//! 6. the transaction commits only if nothing was wrong; otherwise it rolls back and
+//!    the store is unchanged.
+
+pub mod crs;
+pub mod fields;
+pub mod geometry;
+pub mod source;
+mod zones;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::Read;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::domain::{AreaMeasure, Collection, ValidFeature};
+use crate::store::{ImportMeta, ImportSession, ImportTotals, Store, StoreError, WriteOutcome};
+pub use crs::SourceCrs;
+pub use fields::FieldMap;
+use source::{RawFeature, SourceError, SourceItem};
+pub use zones::ZoneLocator;
+
+/// How to import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Target collection.
+    pub collection: Collection,
+    /// CRS of the coordinates, overriding the file's `crs` member.
+    pub crs: Option<SourceCrs>,
+    /// Explicit field renames.
+    pub field_map: FieldMap,
+    /// Import the valid features and report the others, instead of all-or-nothing.
+    pub skip_invalid: bool,
+    /// Who imports (token name).
+    pub actor: String,
+    /// File name or "upload", recorded with the import.
+    pub source_name: String,
+    /// Zones, to fill in a parcel's zone from its location when the source has none.
+    pub zones: Arc<ZoneLocator>,
+}
+
+/// A feature that could not be imported, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeatureError {
+    /// Position in the source, 0-based.
+    pub index: usize,
+    /// Its id, if it has one.
+    pub id: Option<String>,
+    /// What is wrong, as a sentence fragment ("has an exterior ring that is not closed").
+    pub reason: String,
+}
+
+impl fmt::Display for FeatureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.id {
+            Some(id) => write!(f, "feature {} (id {id}) {}", self.index, self.reason),
+            None => write!(f, "feature {} {}", self.index, self.reason),
+        }
+    }
+}
+
+/// A rejected feature with its source, for the rejects file.
+#[derive(Debug, Clone)]
+pub struct Reject {
+    /// Why.
+    pub error: FeatureError,
+    /// The feature as it came (properties and geometry).
+    pub feature: Value,
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The input could not be read as GeoJSON features.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The CRS is unknown or cannot be transformed.
+    #[error("{0}")]
+    Crs(String),
+    /// The input holds no features.
+    #[error("the input holds no features; nothing was imported")]
+    NoFeatures,
+    /// Some features are invalid; nothing was written.
+    #[error("{}", invalid_message(*total, errors))]
+    Invalid {
+        /// Features read.
+        total: usize,
+        /// Every invalid feature.
+        errors: Vec<FeatureError>,
+    },
+    /// The store failed; the transaction was rolled back.
+    #[error("the import was rolled back: {0}")]
+    Store(#[from] StoreError),
+}
+
+fn invalid_message(total: usize, errors: &[FeatureError]) -> String {
+    const SHOWN: usize = 50;
+    let mut msg = format!(
+        "{} of {total} features are invalid, so nothing was imported (fix them, or import the valid ones with --skip-invalid):",
+        errors.len()
+    );
+    for e in errors.iter().take(SHOWN) {
+        msg.push_str("\n  ");
+        msg.push_str(&e.to_string());
+    }
+    if errors.len() > SHOWN {
+        msg.push_str(&format!("\n  … and {} more", errors.len() - SHOWN));
+    }
+    msg
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    /// Id of the import record.
+    pub import_id: i64,
+    /// Target collection.
+    pub collection: String,
+    /// The CRS the coordinates were read in.
+    pub source_crs: String,
+    /// Features read.
+    pub features: usize,
+    /// New features.
+    pub inserted: u64,
+    /// Features updated by external id.
+    pub updated: u64,
+    /// Features rejected (only with `skip_invalid`).
+    pub rejected: u64,
+    /// Geodesic area of the written features.
+    pub total_area: AreaMeasure,
+    /// The rejected features and why.
+    pub rejects: Vec<FeatureError>,
+    /// Codes of the written features, in source order (first 1,000).
+    pub codes: Vec<String>,
+    /// The rejected source features, for a rejects file.
+    #[serde(skip)]
+    pub rejected_features: Vec<Reject>,
+}
+
+enum Message {
+    Start(SourceCrs),
+    Feature(Box<Result<ValidFeature, Reject>>),
+    Fatal(ImportError),
+}
+
+/// Imports GeoJSON from `reader` into the store. See the module documentation for the
+/// steps. On any error the store is left as it was.
+pub async fn run_import<R: Read + Send + 'static>(
+    store: &dyn Store,
+    reader: R,
+    opts: ImportOptions,
+) -> Result<ImportReport, ImportError> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Message>(512);
+    let thread_opts = opts.clone();
+    let reader_thread = tokio::task::spawn_blocking(move || read_and_check(reader, thread_opts, tx));
+    let mut run = Run::new(opts);
+    while let Some(msg) = rx.recv().await {
+        match msg {
+            Message::Start(crs) => run.start(store, crs).await?,
+            Message::Feature(item) => run.accept(*item).await?,
+            Message::Fatal(e) => return Err(e),
+        }
+    }
+    let features = match reader_thread.await {
+        Ok(Ok(n)) => n,
+        Ok(Err(e)) => return Err(e.into()),
+        Err(join) => return Err(ImportError::Crs(format!("the import reader failed: {join}"))),
+    };
+    run.finish(features).await
+}
+
+/// The writing side of an import.
+struct Run {
+    opts: ImportOptions,
+    session: Option<Box<dyn ImportSession>>,
+    source_crs: Option<SourceCrs>,
+    totals: ImportTotals,
+    errors: Vec<FeatureError>,
+    rejects: Vec<Reject>,
+    seen: HashMap<String, usize>,
+    codes: Vec<String>,
+}
+
+impl Run {
+    fn new(opts: ImportOptions) -> Self {
+        Self {
+            opts,
+            session: None,
+            source_crs: None,
+            totals: ImportTotals::default(),
+            errors: Vec::new(),
+            rejects: Vec::new(),
+            seen: HashMap::new(),
+            codes: Vec::new(),
+        }
+    }
+
+    async fn start(&mut self, store: &dyn Store, crs: SourceCrs) -> Result<(), ImportError> {
+        let meta = ImportMeta {
+            actor: self.opts.actor.clone(),
+            source: self.opts.source_name.clone(),
+            collection: self.opts.collection,
+            source_crs: crs.to_string(),
+        };
+        self.session = Some(store.begin_import(meta).await?);
+        self.source_crs = Some(crs);
+        Ok(())
+    }
+
+    fn reject(&mut self, r: Reject) {
+        self.errors.push(r.error.clone());
+        self.rejects.push(r);
+    }
+
+    async fn accept(&mut self, item: Result<ValidFeature, Reject>) -> Result<(), ImportError> {
+        let f = match item {
+            Ok(f) => f,
+            Err(r) => {
+                self.reject(r);
+                return Ok(());
+            }
+        };
+        if let Some(code) = &f.code {
+            if let Some(first) = self.seen.insert(code.clone(), f.index) {
+                self.reject(Reject {
+                    error: FeatureError {
+                        index: f.index,
+                        id: Some(code.clone()),
+                        reason: format!("repeats the id of feature {first} in the same input"),
+                    },
+                    feature: Value::Null,
+                });
+                return Ok(());
+            }
+        }
+        if !self.errors.is_empty() && !self.opts.skip_invalid {
+            return Ok(());
+        }
+        let Some(session) = self.session.as_mut() else {
+            return Ok(());
+        };
+        let outcome = session.write(&f).await?;
+        let code = match outcome {
+            WriteOutcome::Inserted(code) => {
+                self.totals.inserted += 1;
+                code
+            }
+            WriteOutcome::Updated(code) => {
+                self.totals.updated += 1;
+                code
+            }
+        };
+        if self.codes.len() < 1000 {
+            self.codes.push(code);
+        }
+        self.totals.total_area_m2 += f.measures.area_m2.unwrap_or(0.0);
+        Ok(())
+    }
+
+    async fn finish(mut self, features: usize) -> Result<ImportReport, ImportError> {
+        if features == 0 {
+            return Err(ImportError::NoFeatures);
+        }
+        if !self.errors.is_empty() && !self.opts.skip_invalid {
+            return Err(ImportError::Invalid {
+                total: features,
+                errors: self.errors,
+            });
+        }
+        self.totals.rejected = self.errors.len() as u64;
+        let Some(session) = self.session.take() else {
+            return Err(ImportError::NoFeatures);
+        };
+        let import_id = session.import_id();
+        session.commit(&self.totals).await?;
+        Ok(ImportReport {
+            import_id,
+            collection: self.opts.collection.id().into(),
+            source_crs: self.source_crs.map(|c| c.to_string()).unwrap_or_default(),
+            features,
+            inserted: self.totals.inserted,
+            updated: self.totals.updated,
+            rejected: self.totals.rejected,
+            total_area: AreaMeasure::from_m2(self.totals.total_area_m2),
+            rejects: self.errors,
+            codes: self.codes,
+            rejected_features: self.rejects,
+        })
+    }
+}
+
+/// The reading side: runs on a blocking thread, where the PROJ transformation lives.
+fn read_and_check<R: Read>(
+    reader: R,
+    opts: ImportOptions,
+    tx: tokio::sync::mpsc::Sender<Message>,
+) -> Result<usize, SourceError> {
+    let mut checker: Option<Checker> = None;
+    let mut declared = opts.crs;
+    let mut sink = |item: SourceItem| -> bool {
+        match item {
+            SourceItem::Crs(name) => {
+                if opts.crs.is_some() {
+                    return true;
+                }
+                match SourceCrs::parse(&name) {
+                    Ok(c) if checker.is_none() => {
+                        declared = Some(c);
+                        true
+                    }
+                    Ok(_) => tx
+                        .blocking_send(Message::Fatal(ImportError::Crs(
+                            "the crs member comes after the first feature; name the CRS with --crs".into(),
+                        )))
+                        .map(|_| false)
+                        .unwrap_or(false),
+                    Err(e) => {
+                        let _ = tx.blocking_send(Message::Fatal(ImportError::Crs(format!(
+                            "the file's crs member: {e}"
+                        ))));
+                        false
+                    }
+                }
+            }
+            SourceItem::Feature(raw) => {
+                if checker.is_none() {
+                    let crs = declared.unwrap_or(SourceCrs::Crs84);
+                    match Checker::new(&opts, crs) {
+                        Ok(c) => checker = Some(c),
+                        Err(e) => {
+                            let _ = tx.blocking_send(Message::Fatal(e));
+                            return false;
+                        }
+                    }
+                    if tx.blocking_send(Message::Start(crs)).is_err() {
+                        return false;
+                    }
+                }
+                let Some(c) = checker.as_ref() else { return false };
+                tx.blocking_send(Message::Feature(Box::new(c.check(raw))))
+                    .is_ok()
+            }
+        }
+    };
+    source::read_source(reader, &mut sink)
+}
+
+/// Checks features against one source CRS and collection.
+struct Checker {
+    collection: Collection,
+    field_map: FieldMap,
+    transform: crs::ToCrs84,
+    zones: Arc<ZoneLocator>,
+}
+
+impl Checker {
+    fn new(opts: &ImportOptions, crs: SourceCrs) -> Result<Self, ImportError> {
+        Ok(Self {
+            collection: opts.collection,
+            field_map: opts.field_map.clone(),
+            transform: crs::ToCrs84::new(crs).map_err(ImportError::Crs)?,
+            zones: opts.zones.clone(),
+        })
+    }
+
+    fn check(&self, raw: RawFeature) -> Result<ValidFeature, Reject> {
+        let source = serde_json::json!({
+            "type": "Feature",
+            "id": raw.id,
+            "properties": raw.properties,
+            "geometry": raw.geometry,
+        });
+        self.check_parts(raw).map_err(|error| Reject {
+            error,
+            feature: source,
+        })
+    }
+
+    fn check_parts(&self, raw: RawFeature) -> Result<ValidFeature, FeatureError> {
+        let fail = |id: Option<String>, reason: String| FeatureError {
+            index: raw.index,
+            id,
+            reason,
+        };
+        if let Some(p) = &raw.problem {
+            return Err(fail(raw.id.clone(), p.clone()));
+        }
+        let mapped = fields::map_properties(self.collection, raw.properties, &self.field_map)
+            .map_err(|e| fail(raw.id.clone(), e))?;
+        let code = mapped.code.or(raw.id);
+        let (geometry, measures) = geometry::prepare_geometry(
+            &raw.geometry,
+            self.collection.geometry_kind(),
+            &self.transform,
+        )
+        .map_err(|e| fail(code.clone(), e))?;
+        let mut typed = mapped.typed;
+        if self.collection == Collection::Parcels {
+            self.zones.fill_in(&mut typed, &geometry);
+        }
+        Ok(ValidFeature {
+            index: raw.index,
+            code,
+            typed,
+            attributes: mapped.attributes,
+            geometry,
+            measures,
+        })
+    }
+}

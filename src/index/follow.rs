@@ -1,0 +1,71 @@
+//! Keeping the index in step with the store by following the event log.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{CollectionIndex, Index};
+use crate::domain::Collection;
+use crate::store::{Store, StoreError};
+
+/// Above this many changed features in one collection, reloading it whole is faster
+/// than fetching them one by one.
+const RELOAD_THRESHOLD: usize = 5_000;
+const PAGE: i64 = 50_000;
+
+impl Index {
+    /// Applies every event committed since the last catch-up. Returns how many events
+    /// were read.
+    pub async fn catch_up(&self, store: &dyn Store) -> Result<usize, StoreError> {
+        let _one_at_a_time = self.catch_up.lock().await;
+        let mut after = self.position();
+        let mut read = 0;
+        let mut changed: BTreeMap<Collection, BTreeSet<String>> = BTreeMap::new();
+        loop {
+            let events = store.events_after(after, PAGE).await?;
+            let Some(last) = events.last() else { break };
+            after = last.id;
+            read += events.len();
+            for e in events {
+                let collection = e.collection.as_deref().and_then(|c| c.parse().ok());
+                if let (Some(c), Some(code)) = (collection, e.feature_code) {
+                    changed.entry(c).or_default().insert(code);
+                }
+            }
+        }
+        for (c, codes) in changed {
+            if codes.len() > RELOAD_THRESHOLD {
+                let rebuilt = CollectionIndex::build(store.load_features(c).await?);
+                self.replace(c, |idx| *idx = rebuilt);
+            } else {
+                let codes: Vec<String> = codes.into_iter().collect();
+                let records = store.features_by_codes(c, &codes).await?;
+                self.replace(c, |idx| idx.upsert(records));
+            }
+        }
+        self.last_event.store(after, Ordering::Release);
+        Ok(read)
+    }
+}
+
+/// Follows the event log in the background, so that writes by other processes (a CLI
+/// import into the same database) reach this process's index without a restart.
+pub fn spawn_follower(
+    index: Arc<Index>,
+    store: Arc<dyn Store>,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match index.catch_up(store.as_ref()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(events = n, "index caught up with the event log"),
+                Err(e) => tracing::warn!(error = %e, "following the event log failed; will retry"),
+            }
+        }
+    })
+}

@@ -1,0 +1,73 @@
+//! Putting the steps together into a running service: open the store, load the sample
+//! zone into an empty one, build the index, follow the event log, serve HTTP.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use crate::api::{build_app, ApiSettings, AppState};
+use crate::index::{spawn_follower, Index};
+use crate::sample;
+use crate::store::{self, Store};
+
+/// What a service needs to start.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// Directory of the SQLite database.
+    pub data_dir: PathBuf,
+    /// Sample data to load into an empty store; `None` starts empty.
+    pub sample_dir: Option<PathBuf>,
+    /// HTTP settings.
+    pub api: ApiSettings,
+    /// How often to look for writes by other processes.
+    pub follow_every: Duration,
+}
+
+/// Failure to start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    /// The sample zone failed to load.
+    #[error(transparent)]
+    Sample(#[from] sample::SampleError),
+    /// The address cannot be bound or served.
+    #[error("cannot serve: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens the store and builds the shared state of a service.
+pub async fn open(config: &ServiceConfig) -> Result<AppState, StartError> {
+    let store: Arc<dyn Store> = store::open_sqlite(&config.data_dir).await?;
+    if let Some(dir) = &config.sample_dir {
+        if sample::store_is_empty(store.as_ref()).await? {
+            tracing::info!(dir = %dir.display(), "empty store: loading the sample zone");
+            sample::load(store.as_ref(), dir, &mut |line| tracing::info!("loaded {line}")).await?;
+        }
+    }
+    let index = Arc::new(Index::load(store.as_ref()).await?);
+    Ok(AppState {
+        store,
+        index,
+        settings: Arc::new(config.api.clone()),
+    })
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, following the event log.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    follow_every: Duration,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let follower = spawn_follower(state.index.clone(), state.store.clone(), follow_every);
+    let app = build_app(state);
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    follower.abort();
+    Ok(result?)
+}

@@ -1,0 +1,196 @@
+//! Step 2 of the data flow: the store, source of truth for land records.
+//!
+//! Every write of land records happens in one transaction together with its event row
+//! (the append-only event log); the in-memory index is updated from the log after the
+//! commit. All SQL lives under this module, behind the [`Store`] trait that each
+//! backend implements (SQLite is the embedded default).
+
+mod codec;
+mod sqlite;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Role;
+use crate::domain::{Collection, FeatureRecord, ValidFeature};
+
+pub use codec::now_rfc3339;
+pub use sqlite::SqliteStore;
+
+/// Failures of the store. Constraint violations carry what a person needs to act.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique name is already taken (token name …).
+    #[error("{0}")]
+    Conflict(String),
+    /// The database could not be opened, migrated or queried.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Migrations failed.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored value could not be read back (corrupt row).
+    #[error("stored {what} could not be read: {detail}")]
+    Corrupt {
+        /// What was being read.
+        what: String,
+        /// Why it failed.
+        detail: String,
+    },
+}
+
+/// What an import is, recorded before its first feature is written.
+#[derive(Debug, Clone)]
+pub struct ImportMeta {
+    /// Token name or CLI user.
+    pub actor: String,
+    /// File name or "upload".
+    pub source: String,
+    /// Target collection.
+    pub collection: Collection,
+    /// The CRS the coordinates arrived in.
+    pub source_crs: String,
+}
+
+/// What a single feature write did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// A new feature was stored under this code.
+    Inserted(String),
+    /// An existing feature with this code was updated.
+    Updated(String),
+}
+
+/// Totals of a finished import, stored with its record.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ImportTotals {
+    /// New features.
+    pub inserted: u64,
+    /// Features updated by external id.
+    pub updated: u64,
+    /// Features rejected (with `--skip-invalid`).
+    pub rejected: u64,
+    /// Geodesic area of the written features, m².
+    pub total_area_m2: f64,
+}
+
+/// An import in progress: one open transaction. Dropping it without `commit` rolls
+/// everything back, so a failed import leaves the store as it was.
+#[async_trait]
+pub trait ImportSession: Send {
+    /// The id of this import (used in generated feature codes).
+    fn import_id(&self) -> i64;
+    /// Writes one feature and its event row.
+    async fn write(&mut self, feature: &ValidFeature) -> Result<WriteOutcome, StoreError>;
+    /// Records the totals and commits the transaction.
+    async fn commit(self: Box<Self>, totals: &ImportTotals) -> Result<(), StoreError>;
+}
+
+/// One row of the event log, as followers and histories read it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    /// Monotonic id.
+    pub id: i64,
+    /// RFC 3339 UTC time.
+    pub occurred_at: String,
+    /// Who did it.
+    pub actor: String,
+    /// What happened (`feature.created` …).
+    pub action: String,
+    /// Collection of the feature, if any.
+    pub collection: Option<String>,
+    /// Code of the feature, if any.
+    pub feature_code: Option<String>,
+    /// Import that caused it, if any.
+    pub import_id: Option<i64>,
+    /// Why, in the actor's words.
+    pub reason: Option<String>,
+}
+
+/// An enterprise as the sample data and the store know it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Enterprise {
+    /// Registered Chinese name.
+    pub name: String,
+    /// English name.
+    #[serde(default)]
+    pub name_en: Option<String>,
+    /// Industry chain code.
+    #[serde(default)]
+    pub industry_chain: Option<String>,
+    /// 规上 (above designated size).
+    #[serde(default)]
+    pub above_scale: Option<bool>,
+    /// Annual output value, 万元.
+    #[serde(default)]
+    pub output_value_wan: Option<f64>,
+    /// Annual tax, 万元.
+    #[serde(default)]
+    pub tax_wan: Option<f64>,
+    /// Employees.
+    #[serde(default)]
+    pub employees: Option<i64>,
+    /// Year founded.
+    #[serde(default)]
+    pub founded_year: Option<i64>,
+    /// Everything else the source says.
+    #[serde(flatten)]
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A stored bearer token (its hash) and who holds it.
+#[derive(Debug, Clone)]
+pub struct TokenRecord {
+    /// Holder's name: the actor in the event log.
+    pub name: String,
+    /// What the holder may do.
+    pub role: Role,
+}
+
+/// The boundary every storage backend implements; the same test suite runs on each.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Backend name for logs (`sqlite`, `postgres`).
+    fn backend(&self) -> &'static str;
+    /// Every feature of a collection, in serving order.
+    async fn load_features(&self, c: Collection) -> Result<Vec<FeatureRecord>, StoreError>;
+    /// The features with these codes (missing codes are skipped).
+    async fn features_by_codes(
+        &self,
+        c: Collection,
+        codes: &[String],
+    ) -> Result<Vec<FeatureRecord>, StoreError>;
+    /// Number of stored features of a collection.
+    async fn feature_count(&self, c: Collection) -> Result<i64, StoreError>;
+    /// Opens an import transaction.
+    async fn begin_import(&self, meta: ImportMeta) -> Result<Box<dyn ImportSession>, StoreError>;
+    /// Id of the newest event, 0 when the log is empty.
+    async fn last_event_id(&self) -> Result<i64, StoreError>;
+    /// Events after `after`, oldest first, at most `limit`.
+    async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<Event>, StoreError>;
+    /// The history of one feature, oldest first.
+    async fn feature_history(&self, c: Collection, code: &str) -> Result<Vec<Event>, StoreError>;
+    /// Inserts or updates enterprises by name, with one event each, in one transaction.
+    async fn upsert_enterprises(&self, list: &[Enterprise], actor: &str)
+        -> Result<usize, StoreError>;
+    /// Number of enterprises.
+    async fn enterprise_count(&self) -> Result<i64, StoreError>;
+    /// Stores a new token hash; a taken name is a conflict.
+    async fn create_token(&self, name: &str, role: Role, hash: &str) -> Result<(), StoreError>;
+    /// The holder of a token hash, if it exists and is not revoked.
+    async fn find_token(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError>;
+}
+
+/// Opens the embedded SQLite store in `data_dir` (creating the directory and the file),
+/// runs the migrations and returns it behind the [`Store`] boundary.
+pub async fn open_sqlite(data_dir: &Path) -> Result<Arc<dyn Store>, StoreError> {
+    std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Corrupt {
+        what: format!("data directory {}", data_dir.display()),
+        detail: e.to_string(),
+    })?;
+    let store = SqliteStore::open(&data_dir.join("landreuse.sqlite")).await?;
+    Ok(Arc::new(store))
+}
