@@ -22,6 +22,7 @@ fn aliases(c: Collection, target: &str) -> &'static [&'static str] {
         (Collection::Parcels, "land_use") => &["DLBM", "YDDM", "YDXZDM", "LAND_USE_CODE"],
         (Collection::Parcels, "owner") => &["QLRMC", "QLR", "QSDWMC", "OWNER_NAME"],
         (Collection::Parcels, "subdistrict") => &["JDDM", "SUBDISTRICT_CODE"],
+        (Collection::Parcels, "status") => &["ZT", "TDZT"],
         (Collection::Parcels, "output_value_wan") => &["CZ_WY"],
         (Collection::Parcels, "tax_wan") => &["SS_WY"],
         (_, CODE) => &["CODE", "DM", "BSM_CODE"],

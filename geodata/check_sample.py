@@ -1,0 +1,489 @@
+#!/usr/bin/env python3
+"""Check the landreuse sample data in geodata/ (standard library only).
+
+Verifies geometry validity (closed rings of at least 4 points, orientation, no self-
+intersection, holes inside their shell), that parcels keep 10 m off every road centreline,
+do not overlap each other and lie inside their zone, that sub-districts tile their zone, the
+bonded-zone area (4.89 km2 +/- 1 %), the enterprise facts (82 firms above 100 M yuan, 18 with
+upgrades started, 20+ intending to expand) and that per-enterprise parcel figures add up.
+
+Usage: python3 geodata/check_sample.py [DIR]     exit status 0 when every check passes.
+"""
+import json
+import math
+import re
+import sys
+from pathlib import Path
+
+DIR = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent
+A, E2 = 6378137.0, 0.00669437999014
+LAND_USES = {"M1", "M2", "M3", "W1", "B1", "B2", "B9", "A33", "A5", "R2", "S1", "S4", "U1", "G1"}
+STATUSES = {"active", "idle", "zombie", "expanding", "reserved", "relocating", "vacated", "redeveloped"}
+CHAINS = {"automotive", "new_materials", "robotics_equipment", "bio_based_materials", "big_data",
+          "new_energy_vehicles", "biomedicine", "cross_border_trade", "other"}
+REAL = ["丰田发动机（长春）有限公司", "富奥石川岛增压器有限公司", "大陆汽车电子（长春）有限公司"]
+ROAD_CLASSES = {"expressway", "arterial", "secondary", "branch"}
+# (code, name, axis, nominal coordinate, range along the line that must be covered)
+REAL_ROADS = [("road-shiji", "世纪大街", "ns", 125.403, (43.850, 43.880)),
+              ("road-ziyou", "自由大路", "ew", 43.862, (125.353, 125.416)),
+              ("road-dongnanhu", "东南湖大路", "ew", 43.849, (125.370, 125.416)),
+              ("road-jilin", "吉林大路", "ew", 43.880, (125.370, 125.416)),
+              ("road-yangpu", "洋浦大街", "ns", 125.416, (43.850, 43.880)),
+              ("road-dongbu-expy", "东部快速路", "ns", 125.370, (43.840, 43.880))]
+CELL = 0.005  # degrees, grid bucket size
+
+errors = []
+
+
+def fail(msg):
+    errors.append(msg)
+
+
+# ------------------------------------------------------------------ geometry helpers
+def mpd(lat):
+    s = math.sin(math.radians(lat))
+    w = 1 - E2 * s * s
+    k = math.pi / 180
+    return A / math.sqrt(w) * math.cos(math.radians(lat)) * k, A * (1 - E2) / w ** 1.5 * k
+
+
+MX, MY = mpd(43.91)
+
+
+def area_m2(ring):
+    """Signed area (m2): local equirectangular projection at the ring's mean latitude."""
+    lon_c = sum(p[0] for p in ring) / len(ring)
+    lat_c = sum(p[1] for p in ring) / len(ring)
+    mx, my = mpd(lat_c)
+    pts = [((p[0] - lon_c) * mx, (p[1] - lat_c) * my) for p in ring]
+    return sum(pts[i - 1][0] * pts[i][1] - pts[i][0] * pts[i - 1][1] for i in range(len(pts))) / 2
+
+
+def planar_area(ring):
+    """Signed area in one fixed metric frame (for comparing areas of a tiling exactly)."""
+    return sum(ring[i - 1][0] * MX * ring[i][1] * MY - ring[i][0] * MX * ring[i - 1][1] * MY
+               for i in range(len(ring))) / 2
+
+
+def orient(a, b, c):
+    return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+
+def seg_touch(p, q, r, s):
+    d1, d2, d3, d4 = orient(r, s, p), orient(r, s, q), orient(p, q, r), orient(p, q, s)
+    if d1 * d2 < 0 and d3 * d4 < 0:
+        return True
+
+    def on(a, b, c, d):
+        return d == 0 and min(a[0], b[0]) <= c[0] <= max(a[0], b[0]) and min(a[1], b[1]) <= c[1] <= max(a[1], b[1])
+    return on(r, s, p, d1) or on(r, s, q, d2) or on(p, q, r, d3) or on(p, q, s, d4)
+
+
+def seg_cross_properly(p, q, r, s):
+    d1, d2, d3, d4 = orient(r, s, p), orient(r, s, q), orient(p, q, r), orient(p, q, s)
+    return d1 * d2 < 0 and d3 * d4 < 0
+
+
+def edges(ring):
+    return list(zip(ring[:-1], ring[1:]))
+
+
+def pip(pt, ring):
+    x, y = pt
+    inside = False
+    for (x0, y0), (x1, y1) in edges(ring):
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            inside = not inside
+    return inside
+
+
+def seg_dist_m(p, a, b):
+    """Distance (m) from point p to segment ab, all lon/lat, local metric frame."""
+    px, py = p[0] * MX, p[1] * MY
+    ax, ay, bx, by = a[0] * MX, a[1] * MY, b[0] * MX, b[1] * MY
+    dx, dy = bx - ax, by - ay
+    t = 0.0 if dx == dy == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy)))
+    return math.hypot(px - ax - t * dx, py - ay - t * dy)
+
+
+def strictly_inside(pt, ring, eps_m=0.01):
+    return pip(pt, ring) and min(seg_dist_m(pt, a, b) for a, b in edges(ring)) > eps_m
+
+
+def ring_simple(ring):
+    es = edges(ring)
+    n = len(es)
+    for i in range(n):
+        for j in range(i + 1, n):
+            if j == i + 1 or (i == 0 and j == n - 1):
+                continue
+            if seg_touch(*es[i], *es[j]):
+                return False
+    return True
+
+
+def bbox(rings):
+    xs = [p[0] for r in rings for p in r]
+    ys = [p[1] for r in rings for p in r]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def cells(bb, pad=0.0):
+    for i in range(int((bb[0] - pad) // CELL), int((bb[2] + pad) // CELL) + 1):
+        for j in range(int((bb[1] - pad) // CELL), int((bb[3] + pad) // CELL) + 1):
+            yield i, j
+
+
+def polygons(geom):
+    return [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
+
+
+def centroid(ring):
+    a = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in edges(ring):
+        c = x0 * y1 - x1 * y0
+        a += c
+        cx += (x0 + x1) * c
+        cy += (y0 + y1) * c
+    return cx / (3 * a), cy / (3 * a)
+
+
+def interior_probe(ring):
+    """Points just inside each edge of a CCW ring (midpoint nudged 0.05 m to the left)."""
+    out = []
+    for (x0, y0), (x1, y1) in edges(ring):
+        dx, dy = (x1 - x0) * MX, (y1 - y0) * MY
+        d = math.hypot(dx, dy) or 1.0
+        out.append(((x0 + x1) / 2 - dy / d * 0.05 / MX, (y0 + y1) / 2 + dx / d * 0.05 / MY))
+    return out
+
+
+# ------------------------------------------------------------------ per-file checks
+def check_polygon(label, poly, max_vertices=None):
+    for k, ring in enumerate(poly):
+        what = f"{label} {'exterior ring' if k == 0 else f'hole {k}'}"
+        if len(ring) < 4 or ring[0] != ring[-1]:
+            fail(f"{what} is not closed or has fewer than 4 points.")
+            return False
+        if any(round(c, 6) != c for p in ring for c in p):
+            fail(f"{what} has coordinates with more than 6 decimals.")
+        distinct = len(ring) - 1
+        if max_vertices and k == 0 and not 4 <= distinct <= max_vertices:
+            fail(f"{what} has {distinct} vertices (expected 4-{max_vertices}).")
+        if (area_m2(ring) > 0) != (k == 0):
+            fail(f"{what} has the wrong orientation (RFC 7946: exterior CCW, holes CW).")
+        if not ring_simple(ring):
+            fail(f"{what} intersects itself.")
+            return False
+    for k, hole in enumerate(poly[1:], 1):
+        if not all(strictly_inside(p, poly[0]) for p in hole[:-1]) or \
+                any(seg_touch(*e, *f) for e in edges(hole) for f in edges(poly[0])):
+            fail(f"{label} hole {k} is not strictly inside its exterior ring.")
+    return True
+
+
+def polys_overlap(pa, pb):
+    """Interiors of two simple polygons (exterior rings only, holes ignored) overlap."""
+    ra, rb = pa[0], pb[0]
+    if any(seg_touch(*e, *f) for e in edges(ra) for f in edges(rb)):
+        return True
+    return any(pip(p, rb) for p in ra[:-1]) or any(pip(p, ra) for p in rb[:-1])
+
+
+def polys_overlap_tiling(ra, rb):
+    """Overlap test tolerant of shared boundaries (for zone tiling)."""
+    if any(seg_cross_properly(*e, *f) for e in edges(ra) for f in edges(rb)):
+        return True
+    return any(strictly_inside(p, rb) for p in interior_probe(ra)) or \
+        any(strictly_inside(p, ra) for p in interior_probe(rb))
+
+
+def load(name):
+    path = DIR / name
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def check_keys(label, props, expected):
+    if set(props) != set(expected):
+        fail(f"{label} has properties {sorted(props)}, expected exactly {sorted(expected)}.")
+
+
+def check_zones(zones):
+    by_code = {}
+    for f in zones["features"]:
+        p = f["properties"]
+        label = f"zone {p.get('code')}"
+        check_keys(label, p, ["code", "name", "name_en", "kind", "parent"])
+        if f["geometry"]["type"] not in ("Polygon", "MultiPolygon"):
+            fail(f"{label} is a {f['geometry']['type']}, not a (Multi)Polygon.")
+        for poly in polygons(f["geometry"]):
+            check_polygon(label, poly)
+        if p["kind"] not in ("zone", "subdistrict"):
+            fail(f"{label} has kind {p['kind']}.")
+        by_code[p["code"]] = f
+    for code in ("south", "north", "bonded"):
+        if code not in by_code:
+            fail(f"zones.geojson lacks the required zone {code}.")
+    bonded = by_code.get("bonded")
+    if bonded:
+        rings = [poly[0] for poly in polygons(bonded["geometry"])]
+        km2 = sum(area_m2(r) for r in rings) / 1e6
+        if len(rings) != 3 or bonded["properties"]["parent"] != "north":
+            fail("zone bonded must be a MultiPolygon of three blocks with parent north.")
+        if abs(km2 - 4.89) > 0.0489:
+            fail(f"zone bonded measures {km2:.4f} km2, not 4.89 km2 +/- 1 %.")
+        print(f"bonded zone: {len(rings)} blocks, {km2:.4f} km2")
+    check_tiling(by_code)
+    return by_code
+
+
+def check_tiling(by_code):
+    kids = {}
+    for code, f in by_code.items():
+        p = f["properties"]
+        if p["kind"] == "subdistrict":
+            kids.setdefault(p["parent"], []).append(code)
+    for parent in ("south", "north"):
+        codes = sorted(kids.get(parent, []))
+        if len(codes) != 2:
+            fail(f"zone {parent} has sub-districts {codes}, expected two.")
+            continue
+        pr = polygons(by_code[parent]["geometry"])[0][0]
+        rings = [polygons(by_code[c]["geometry"])[0][0] for c in codes]
+        total, whole = sum(planar_area(r) for r in rings), planar_area(pr)
+        if abs(total - whole) > 1e-7 * whole:
+            fail(f"sub-districts {codes} cover {total:.0f} m2 but zone {parent} has {whole:.0f} m2.")
+        if polys_overlap_tiling(rings[0], rings[1]):
+            fail(f"sub-districts {codes[0]} and {codes[1]} overlap.")
+        for c, r in zip(codes, rings):
+            if any(pip(q, pr) is False and min(seg_dist_m(q, a, b) for a, b in edges(pr)) > 0.01 for q in r):
+                fail(f"sub-district {c} extends outside zone {parent}.")
+    for kid in ("bonded",):
+        for poly in polygons(by_code[kid]["geometry"]):
+            nr = polygons(by_code["north"]["geometry"])[0][0]
+            if not all(pip(q, nr) or min(seg_dist_m(q, a, b) for a, b in edges(nr)) < 0.01 for q in poly[0]):
+                fail("zone bonded extends outside zone north.")
+    if polys_overlap_tiling(polygons(by_code["south"]["geometry"])[0][0], polygons(by_code["north"]["geometry"])[0][0]):
+        fail("zones south and north overlap.")
+
+
+def check_roads(roads):
+    segs = {}
+    codes = set()
+    for f in roads["features"]:
+        p = f["properties"]
+        label = f"road {p.get('code')}"
+        check_keys(label, p, ["code", "name", "name_en", "class"])
+        if p["class"] not in ROAD_CLASSES:
+            fail(f"{label} has class {p['class']}.")
+        g = f["geometry"]
+        if g["type"] != "LineString" or len(g["coordinates"]) < 3:
+            fail(f"{label} must be a LineString with a few vertices.")
+        codes.add(p["code"])
+        for a, b in zip(g["coordinates"], g["coordinates"][1:]):
+            for c in cells(bbox([[a, b]])):
+                segs.setdefault(c, []).append((a, b, p["code"]))
+    by_code = {f["properties"]["code"]: f for f in roads["features"]}
+    for code, name, axis, nominal, (lo, hi) in REAL_ROADS:
+        f = by_code.get(code)
+        if not f or f["properties"]["name"] != name:
+            fail(f"roads.geojson lacks {name} ({code}).")
+            continue
+        pts = f["geometry"]["coordinates"]
+        across, along = (0, 1) if axis == "ns" else (1, 0)
+        cover = (min(q[along] for q in pts), max(q[along] for q in pts))
+        off = max(abs(q[across] - nominal) for q in pts if lo <= q[along] <= hi)
+        if cover[0] > lo + 1e-4 or cover[1] < hi - 1e-4 or off > 0.001:
+            fail(f"road {code} ({name}) does not follow its real line ({axis} at {nominal}, {lo}-{hi}).")
+    sz = by_code.get("road-shenzhen")
+    if not sz or not (125.38 <= sz["geometry"]["coordinates"][0][0] <= 125.43):
+        fail("深圳街 must run N-S between lon 125.38 and 125.43 and cross 自由大路.")
+    return segs
+
+
+def parcel_road_clearance(label, rings, segs):
+    bb = bbox(rings)
+    pad = 20 / MY
+    seen = set()
+    for c in cells(bb, pad):
+        for a, b, code in segs.get(c, []):
+            if (tuple(a), tuple(b)) in seen:
+                continue
+            seen.add((tuple(a), tuple(b)))
+            ring = rings[0]
+            if any(seg_touch(a, b, *e) for e in edges(ring)) or pip(a, ring):
+                fail(f"{label} crosses road {code}.")
+                return
+            d = min([seg_dist_m(p, a, b) for p in ring[:-1]] + [seg_dist_m(a, *e) for e in edges(ring)]
+                    + [seg_dist_m(b, *e) for e in edges(ring)])
+            if d < 10.0:
+                fail(f"{label} is {d:.1f} m from the centreline of road {code} (needs >= 10 m).")
+                return
+
+
+def check_parcels(parcels, zones, segs, firms):
+    ids, buckets, owned = set(), {}, {}
+    zone_rings = {c: [poly[0] for poly in polygons(f["geometry"])] for c, f in zones.items()}
+    subs = [(c, zone_rings[c][0]) for c, f in zones.items() if f["properties"]["kind"] == "subdistrict"]
+    sums = {}
+    for n, f in enumerate(parcels["features"]):
+        p = f["properties"]
+        pid = p.get("parcel_id")
+        label = f"parcel {pid}"
+        check_keys(label, p, ["parcel_id", "zone", "subdistrict", "land_use", "status", "owner",
+                              "output_value_wan", "tax_wan"])
+        if pid in ids or not re.fullmatch(r"ETDZ-[SNB]-\d{6}", pid or ""):
+            fail(f"{label} has a duplicate or malformed parcel_id.")
+        ids.add(pid)
+        if p["zone"] not in ("south", "north", "bonded") or pid[5] != p["zone"][0].upper():
+            fail(f"{label} has zone {p['zone']} that does not match its id.")
+            continue
+        if p["land_use"] not in LAND_USES or p["status"] not in STATUSES:
+            fail(f"{label} has land_use {p['land_use']} / status {p['status']} outside the code lists.")
+        polys = polygons(f["geometry"])
+        if not all(check_polygon(label, poly, 10) for poly in polys):
+            continue
+        if len(polys) > 1 and any(polys_overlap(polys[i], polys[j]) for i in range(len(polys))
+                                  for j in range(i + 1, len(polys))):
+            fail(f"{label} is a MultiPolygon whose parts overlap.")
+        check_zone_membership(label, p, polys, zone_rings, subs)
+        for poly in polys:
+            parcel_road_clearance(label, poly, segs)
+            bb = bbox([poly[0]])
+            for c in cells(bb):
+                buckets.setdefault(c, []).append((n, bb, poly))
+        check_owner(label, p, firms, owned, sums)
+    check_overlaps(parcels, buckets)
+    return owned, sums
+
+
+def check_zone_membership(label, p, polys, zone_rings, subs):
+    zone = p["zone"]
+    for poly in polys:
+        ring = poly[0]
+        if not any(all(strictly_inside(q, zr) for q in ring[:-1]) and
+                   not any(seg_touch(*e, *g) for e in edges(ring) for g in edges(zr)) for zr in zone_rings[zone]):
+            fail(f"{label} is not inside its zone {zone}.")
+        if zone != "bonded" and any(pip(q, br) for q in ring[:-1] for br in zone_rings["bonded"]):
+            fail(f"{label} lies in the bonded zone but has zone {zone}.")
+    c = centroid(polys[0][0])
+    expect = next((code for code, r in subs if pip(c, r)), None)
+    if p["subdistrict"] != expect:
+        fail(f"{label} has subdistrict {p['subdistrict']} but its centroid lies in {expect}.")
+
+
+def check_owner(label, p, firms, owned, sums):
+    owner = p["owner"]
+    if owner is None:
+        if p["output_value_wan"] is not None or p["tax_wan"] is not None:
+            fail(f"{label} has no owner but carries output/tax figures.")
+        if p["status"] in ("zombie", "expanding", "relocating", "idle"):
+            fail(f"{label} has status {p['status']} but no owner.")
+        return
+    firm = firms.get(owner)
+    if firm is None:
+        fail(f"{label} is owned by {owner}, which is not in enterprises.json.")
+        return
+    if p["status"] == "reserved":
+        fail(f"{label} is reserved but has an owner.")
+    if p["status"] == "expanding" and not firm["expansion_intent"]:
+        fail(f"{label} is expanding but its owner {owner} has no expansion intent.")
+    owned[owner] = owned.get(owner, 0) + 1
+    for key in ("output_value_wan", "tax_wan"):
+        if (p[key] is None) != (firm[key] is None):
+            fail(f"{label} has {key}={p[key]} but its owner reports {firm[key]}.")
+        elif p[key] is not None:
+            sums[(owner, key)] = sums.get((owner, key), 0.0) + p[key]
+
+
+def check_overlaps(parcels, buckets):
+    feats = parcels["features"]
+    done = set()
+    for items in buckets.values():
+        for i in range(len(items)):
+            for j in range(i + 1, len(items)):
+                (na, ba, pa), (nb, bb, pb) = items[i], items[j]
+                if na == nb or ba[2] < bb[0] or bb[2] < ba[0] or ba[3] < bb[1] or bb[3] < ba[1]:
+                    continue
+                key = (min(na, nb), max(na, nb), id(pa), id(pb))
+                if key in done:
+                    continue
+                done.add(key)
+                if polys_overlap(pa, pb):
+                    fail(f"parcels {feats[na]['properties']['parcel_id']} and "
+                         f"{feats[nb]['properties']['parcel_id']} overlap.")
+
+
+def check_enterprises(items):
+    firms = {}
+    for e in items:
+        label = f"enterprise {e.get('name')}"
+        check_keys(label, e, ["name", "name_en", "industry_chain", "above_scale", "output_value_wan", "tax_wan",
+                              "employees", "founded_year", "expansion_intent", "upgrade_started"])
+        if e["name"] in firms:
+            fail(f"{label} appears twice.")
+        if e["industry_chain"] not in CHAINS:
+            fail(f"{label} has industry_chain {e['industry_chain']}.")
+        if not isinstance(e["employees"], int) or not isinstance(e["founded_year"], int):
+            fail(f"{label} must have integer employees and founded_year.")
+        firms[e["name"]] = e
+    big = [e for e in items if (e["output_value_wan"] or 0) > 10000]
+    small = [e for e in items if (e["output_value_wan"] or 0) <= 10000]
+    n_up = sum(e["upgrade_started"] for e in big)
+    n_exp = sum(e["expansion_intent"] for e in big)
+    if len(big) != 82:
+        fail(f"{len(big)} enterprises have output over 100 M yuan, expected exactly 82.")
+    if n_up != 18 or sum(e["upgrade_started"] for e in items) != 18:
+        fail(f"{n_up} of the big firms have upgrade_started, expected exactly 18.")
+    if n_exp < 20:
+        fail(f"only {n_exp} of the big firms intend to expand, expected 20+.")
+    if big and any(e["industry_chain"] in ("big_data", "cross_border_trade") for e in big):
+        fail("a firm above 100 M yuan is not industrial.")
+    for name in REAL:
+        if name not in firms or (firms[name]["output_value_wan"] or 0) <= 10000 or not firms[name]["expansion_intent"]:
+            fail(f"enterprise {name} must be a big firm that intends to expand.")
+    zombies = [e for e in small if e["output_value_wan"] is not None and e["output_value_wan"] < 50]
+    nulls = [e for e in small if e["output_value_wan"] is None]
+    if not 150 <= len(small) <= 250 or not zombies or not nulls:
+        fail(f"{len(small)} smaller firms ({len(zombies)} zombie-like, {len(nulls)} unreported): "
+             "expected 150-250 including some of each.")
+    print(f"enterprises: {len(items)} ({len(big)} above 100 M yuan, {n_exp} expanding, {n_up} upgrading; "
+          f"{len(small)} smaller, {len(zombies)} zombie-like, {len(nulls)} unreported)")
+    return firms
+
+
+def check_sums(firms, owned, sums):
+    for name, e in firms.items():
+        if not owned.get(name):
+            fail(f"enterprise {name} owns no parcel.")
+            continue
+        for key in ("output_value_wan", "tax_wan"):
+            if e[key] is not None and abs(sums.get((name, key), 0.0) - e[key]) > 0.011:
+                fail(f"enterprise {name}: parcels sum {key} to {sums.get((name, key), 0.0):.2f}, firm has {e[key]}.")
+
+
+def main():
+    size = (DIR / "parcels.geojson").stat().st_size
+    if size > 3_200_000:
+        fail(f"parcels.geojson is {size / 1e6:.1f} MB, over the ~3 MB budget.")
+    firms = check_enterprises(load("enterprises.json"))
+    zones = check_zones(load("zones.geojson"))
+    segs = check_roads(load("roads.geojson"))
+    parcels = load("parcels.geojson")
+    owned, sums = check_parcels(parcels, zones, segs, firms)
+    check_sums(firms, owned, sums)
+    counts = {}
+    for f in parcels["features"]:
+        counts[f["properties"]["zone"]] = counts.get(f["properties"]["zone"], 0) + 1
+    print(f"parcels: {len(parcels['features'])} {dict(sorted(counts.items()))}")
+    if errors:
+        for msg in errors[:40]:
+            print("FAIL:", msg, file=sys.stderr)
+        print(f"{len(errors)} problem(s) found.", file=sys.stderr)
+        sys.exit(1)
+    print("all checks passed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1382 @@
+#!/usr/bin/env python3
+"""Deterministic sample-data generator for landreuse, Changchun ETDZ (长春经济技术开发区).
+
+ILLUSTRATIVE DATA: parcels, firms (other than three named real ones) and every figure are
+invented.  Only the main road lines follow OpenStreetMap, approximately.
+
+Model
+-----
+Frame.  Geometry is laid out in a local metric frame (x east, y north, metres) centred on
+lon 125.40 / lat 43.90, scaled with the WGS84 radii of curvature at that latitude.  The frame
+is an affine image of lon/lat, so straight lines, orientation, validity and disjointness carry
+over unchanged.  Output is CRS84 (lon, lat) rounded to 6 decimals (about 0.1 m).
+
+Roads.  Roads are named pieces of *lines*: north-south lines (x nearly constant) and east-west
+lines (y nearly constant).  Each line has a nominal position (the OSM positions of 世纪大街,
+自由大路, 东南湖大路, 吉林大路, 洋浦大街, 东部快速路 ...), a span (first and last crossing
+line), an optional gentle bend and optional tails that run on outside every zone.  A *node*
+(junction) exists where the spans of an N-S and an E-W line meet; it gets a few metres of
+seeded jitter.  Two grids of lines, one over the southern built-up area and one over the
+northern zone, define the *blocks* (cells between consecutive lines).  A node that lies
+inside a block side (a T-junction seen from the other side) is put on the straight segment
+between its neighbours, so every block is a convex quadrilateral bounded by centrelines.
+
+Zones.  Zone, sub-district and bonded-zone rings are traced along road centrelines through
+every node, so neighbours share identical vertices and sub-districts tile their zone.  The
+bonded zone is three fenced blocks (one of them two cells); the position of 港北路 is solved
+by bisection so that their geodesic areas sum to 4.89 km2.
+
+Parcels.  Each block has a profile (industrial, heavy industry, residential, CBD, expo centre,
+headquarters base, bonded warehousing, rail container yard ...) giving a target lot size and a
+land-use mix.  The block interior, set back 10-25 m from the centrelines by road class, is cut
+into tiers and lots separated by 2-16 m gaps.  A lot is a rectangle in block coordinates,
+optionally with chamfered corners, notches or an L-cut (4-10 vertices) or a courtyard hole,
+mapped into the block by bilinear interpolation of its corners.  Parcels therefore never
+cross a road or each other.  A few pairs of neighbouring lots become one MultiPolygon.
+
+Ownership.  Enterprises come first: 82 industrial firms above 100 M yuan output (including the
+three real ones), about 200 smaller firms including zombie firms and firms that report no
+figures.  Ownable lots (industrial, warehouse, part of the commercial land) that are not in the
+land reserve are grouped into buckets by zone and category, walked in spatial order and handed
+out in contiguous runs, so a firm's parcels cluster.  Status follows the firm (zombie firm ->
+zombie; a firm that intends to expand -> an expanding parcel; relocating firms -> relocating in
+the south and expanding in the north) and the place (idle land mostly in the south, reserve
+blocks in the north).  A firm's output and tax are split over its parcels by area weighted by
+status, in integer hundredths of 万元, so per-firm sums match exactly.
+
+Synthetic mode.  A jittered street grid over the whole district (lon 125.25-125.65,
+lat 43.78-44.05) per *layer*, blocks visited in seeded shuffled order and cut with the same lot
+machinery; further layers (think historical vintages) overlay the district until N parcels
+are written.  Random streams are seeded per layer and block from strings, so the first N
+features of a larger run are exactly the run for N.
+
+Usage
+-----
+  python3 geodata/generate.py                   # rewrite the four sample files in geodata/
+  python3 geodata/generate.py --synthetic 1000000 --out /tmp/parcels_1m.geojsonl [--seed 42]
+"""
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from pathlib import Path
+
+OUT_DIR = Path(__file__).resolve().parent
+SAMPLE_SEED = "landreuse-sample-v1"
+BONDED_AREA_KM2 = 4.89
+
+# ------------------------------------------------------------------ geodesy and frame
+WGS84_A = 6378137.0
+WGS84_E2 = 0.00669437999014
+LON0, LAT0 = 125.40, 43.90
+
+
+def metres_per_degree(lat):
+    """(metres per degree of longitude, of latitude) on the WGS84 ellipsoid at `lat`."""
+    s = math.sin(math.radians(lat))
+    w = 1.0 - WGS84_E2 * s * s
+    k = math.pi / 180.0
+    n = WGS84_A / math.sqrt(w)
+    m = WGS84_A * (1.0 - WGS84_E2) / w ** 1.5
+    return n * math.cos(math.radians(lat)) * k, m * k
+
+
+MX, MY = metres_per_degree(LAT0)
+
+
+def to_xy(lon, lat):
+    return (lon - LON0) * MX, (lat - LAT0) * MY
+
+
+def to_ll(x, y):
+    return [round(LON0 + x / MX, 6), round(LAT0 + y / MY, 6)]
+
+
+def shoelace(pts):
+    """Signed area of a ring (closed or not); CCW positive."""
+    a = 0.0
+    for i in range(len(pts)):
+        x0, y0 = pts[i - 1]
+        x1, y1 = pts[i]
+        a += x0 * y1 - x1 * y0
+    return a / 2.0
+
+
+def ring_area_m2(ring):
+    """Signed area (m2) of a lon/lat ring, local equirectangular frame at its mean latitude."""
+    lon_c = sum(p[0] for p in ring) / len(ring)
+    lat_c = sum(p[1] for p in ring) / len(ring)
+    mx, my = metres_per_degree(lat_c)
+    return shoelace([((lo - lon_c) * mx, (la - lat_c) * my) for lo, la in ring])
+
+
+def point_in_ring(x, y, ring):
+    inside = False
+    for i in range(len(ring)):
+        x0, y0 = ring[i - 1]
+        x1, y1 = ring[i]
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            inside = not inside
+    return inside
+
+
+def _orient(a, b, c):
+    return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+
+def segments_touch(p, q, r, s):
+    """True if closed segments pq and rs share at least one point."""
+    d1, d2 = _orient(r, s, p), _orient(r, s, q)
+    d3, d4 = _orient(p, q, r), _orient(p, q, s)
+    if ((d1 > 0) != (d2 > 0)) and ((d3 > 0) != (d4 > 0)) and d1 and d2 and d3 and d4:
+        return True
+
+    def on(a, b, c, d):
+        return d == 0 and min(a[0], b[0]) <= c[0] <= max(a[0], b[0]) and \
+            min(a[1], b[1]) <= c[1] <= max(a[1], b[1])
+    return on(r, s, p, d1) or on(r, s, q, d2) or on(p, q, r, d3) or on(p, q, s, d4)
+
+
+def ring_is_simple(ring):
+    """Open ring (no repeated closing point): no two non-adjacent edges touch."""
+    n = len(ring)
+    for i in range(n):
+        for j in range(i + 1, n):
+            if j == i + 1 or (i == 0 and j == n - 1):
+                continue
+            if segments_touch(ring[i], ring[(i + 1) % n], ring[j], ring[(j + 1) % n]):
+                return False
+    return True
+
+
+# ------------------------------------------------------------------ road network data
+# Lines: axis, nominal lon (ns) or lat (ew), span = (first, last) crossing line, bend =
+# [(nominal coordinate along the line, perpendicular offset in m)], tails = lon/lat points
+# before the first node (tail0, far to near) and after the last node (tail1, near to far).
+LINES = {
+    # -- north-south, southern grid
+    "dongbu": dict(axis="ns", at=125.3700, span=("weixing", "weihai"),
+                   bend=[(43.836, 0), (43.858, -14), (43.8855, 6)], jitter=1.5,
+                   tail0=[(125.3716, 43.8205), (125.3705, 43.8290)],
+                   tail1=[(125.3704, 43.8950), (125.3728, 43.9075), (125.3776, 43.9225)]),
+    "linhe": dict(axis="ns", at=125.3790, span=("weixing", "weihai"), bend=[(43.836, 5), (43.8855, -4)]),
+    "shenzhen": dict(axis="ns", at=125.3880, span=("weixing", "weihai"), bend=[(43.836, -6), (43.8855, 5)]),
+    "huizhan": dict(axis="ns", at=125.3955, span=("weixing", "weihai")),
+    "shiji": dict(axis="ns", at=125.4030, span=("weixing", "beihuan"),
+                  bend=[(43.836, 4), (43.862, -3), (43.9855, 12)]),
+    "yangpu": dict(axis="ns", at=125.4160, span=("weixing", "beihuan"),
+                   bend=[(43.836, -3), (43.90, 6), (43.9855, -8)], tail0=[(125.4158, 43.8262)]),
+    "xiantai": dict(axis="ns", at=125.4255, span=("weixing", "weihai")),
+    "haikou": dict(axis="ns", at=125.4350, span=("weixing", "weihai"), bend=[(43.836, 4), (43.8855, -3)]),
+    "donghuan": dict(axis="ns", at=125.4445, span=("weixing", "beihuan"),
+                     bend=[(43.836, 8), (43.90, -10), (43.9855, 14)],
+                     tail0=[(125.4453, 43.8250)], tail1=[(125.4450, 43.9965)]),
+    # -- north-south, northern grid
+    "danxia": dict(axis="ns", at=125.4300, span=("weihai", "beihuan")),
+    "xinglong": dict(axis="ns", at=125.4620, span=("weihai", "beihuan"),
+                     bend=[(43.8855, -10), (43.935, 8), (43.9855, -6)],
+                     tail0=[(125.4607, 43.8700)], tail1=[(125.4628, 43.9990)]),
+    "zongbao1": dict(axis="ns", at=125.4715, span=("weihai", "beihuan")),
+    "zongbao2": dict(axis="ns", at=125.4810, span=("weihai", "beihuan"), bend=[(43.8855, 5), (43.9855, -5)]),
+    "yanming": dict(axis="ns", at=125.4980, span=("weihai", "beihuan")),
+    "lugangdj": dict(axis="ns", at=125.5140, span=("weihai", "beihuan"),
+                     bend=[(43.8855, -8), (43.94, 10), (43.9855, 0)],
+                     tail0=[(125.5122, 43.8720)], tail1=[(125.5150, 43.9990)]),
+    "tiegang": dict(axis="ns", at=125.5320, span=("weihai", "beihuan")),
+    "gangcheng": dict(axis="ns", at=125.5480, span=("weihai", "beihuan"), bend=[(43.8855, 6), (43.9855, -6)]),
+    "dongwaihuan": dict(axis="ns", at=125.5600, span=("weihai", "beihuan"),
+                        bend=[(43.8855, 0), (43.93, 18), (43.9855, 4)],
+                        tail0=[(125.5585, 43.8700)], tail1=[(125.5612, 44.0010)]),
+    # -- east-west, southern grid
+    "weixing": dict(axis="ew", at=43.8360, span=("dongbu", "donghuan"), bend=[(125.370, -4), (125.4445, 6)]),
+    "tianjin": dict(axis="ew", at=43.8425, span=("shiji", "donghuan")),
+    "dongnanhu": dict(axis="ew", at=43.8490, span=("dongbu", "donghuan"),
+                      bend=[(125.370, 5), (125.403, -4), (125.4445, 3)],
+                      tail0=[(125.3555, 43.8486), (125.3630, 43.8490)], tail1=[(125.4565, 43.8493)]),
+    "pudong": dict(axis="ew", at=43.8555, span=("dongbu", "donghuan")),
+    "ziyou": dict(axis="ew", at=43.8620, span=("dongbu", "yangpu"), bend=[(125.370, -3), (125.416, 4)],
+                  tail0=[(125.3530, 43.8616), (125.3610, 43.8620)]),
+    "guangzhou": dict(axis="ew", at=43.8635, span=("yangpu", "donghuan")),
+    "zhuhai": dict(axis="ew", at=43.8705, span=("dongbu", "donghuan"), bend=[(125.370, 4), (125.4445, -5)]),
+    "jilin": dict(axis="ew", at=43.8800, span=("dongbu", "donghuan"),
+                  bend=[(125.370, -5), (125.41, 3), (125.4445, -2)],
+                  tail0=[(125.3540, 43.8795), (125.3625, 43.8799)], tail1=[(125.4565, 43.8805)]),
+    "weihai": dict(axis="ew", at=43.8855, span=("dongbu", "dongwaihuan"), bend=[(125.370, 0), (125.56, 12)]),
+    # -- east-west, northern grid
+    "fengshou": dict(axis="ew", at=43.8980, span=("shiji", "dongwaihuan")),
+    "xinggang": dict(axis="ew", at=43.9100, span=("shiji", "dongwaihuan"),
+                     bend=[(125.403, -6), (125.48, 8), (125.56, -4)], tail1=[(125.5720, 43.9108)]),
+    "baoshui": dict(axis="ew", at=43.9205, span=("shiji", "dongwaihuan")),
+    "xingbei": dict(axis="ew", at=43.9350, span=("shiji", "dongwaihuan"),
+                    bend=[(125.403, 8), (125.50, -6), (125.56, 10)],
+                    tail0=[(125.3900, 43.9352)], tail1=[(125.5740, 43.9365)]),
+    "gangwu": dict(axis="ew", at=43.9460, span=("shiji", "dongwaihuan")),
+    "tiebei": dict(axis="ew", at=43.9600, span=("shiji", "dongwaihuan"), bend=[(125.403, -5), (125.56, 5)]),
+    "gangbei": dict(axis="ew", at=43.9710, span=("shiji", "dongwaihuan")),
+    "beihuan": dict(axis="ew", at=43.9855, span=("shiji", "dongwaihuan"),
+                    bend=[(125.403, 0), (125.48, -12), (125.56, 6)],
+                    tail0=[(125.3880, 43.9852)], tail1=[(125.5760, 43.9862)]),
+}
+
+# Roads: code, name, name_en, class, line, from partner, to partner (None = end of line).
+ROADS = [
+    ("road-dongbu-expy", "东部快速路", "Eastern Expressway", "expressway", "dongbu", None, None),
+    ("road-linhe", "临河街", "Linhe Street", "secondary", "linhe", None, None),
+    ("road-shenzhen", "深圳街", "Shenzhen Street", "secondary", "shenzhen", None, None),
+    ("road-huizhan", "会展大街", "Huizhan Street", "secondary", "huizhan", None, None),
+    ("road-shiji", "世纪大街", "Shiji Street", "arterial", "shiji", None, "weihai"),
+    ("road-xingye", "兴业大街", "Xingye Street", "secondary", "shiji", "weihai", None),
+    ("road-yangpu", "洋浦大街", "Yangpu Street", "arterial", "yangpu", None, None),
+    ("road-xiantai", "仙台大街", "Xiantai Street", "branch", "xiantai", None, None),
+    ("road-haikou", "海口街", "Haikou Street", "branch", "haikou", None, None),
+    ("road-donghuan", "东环城路", "East Ring Road", "arterial", "donghuan", None, None),
+    ("road-danxia", "丹霞街", "Danxia Street", "branch", "danxia", None, None),
+    ("road-xinglong", "兴隆大街", "Xinglong Street", "arterial", "xinglong", None, None),
+    ("road-zongbao1", "综保一街", "Zongbao 1st Street", "branch", "zongbao1", None, None),
+    ("road-zongbao2", "综保二街", "Zongbao 2nd Street", "secondary", "zongbao2", None, None),
+    ("road-yanming", "雁鸣街", "Yanming Street", "secondary", "yanming", None, None),
+    ("road-lugang", "陆港大街", "Lugang Street", "arterial", "lugangdj", None, None),
+    ("road-tiegang", "铁港街", "Tiegang Street", "branch", "tiegang", None, None),
+    ("road-gangcheng", "港城大街", "Gangcheng Street", "secondary", "gangcheng", None, None),
+    ("road-dongwaihuan", "东外环路", "Eastern Outer Ring Road", "arterial", "dongwaihuan", None, None),
+    ("road-weixing", "卫星路", "Weixing Road", "secondary", "weixing", None, None),
+    ("road-tianjin", "天津路", "Tianjin Road", "branch", "tianjin", None, None),
+    ("road-dongnanhu", "东南湖大路", "Dongnanhu Road", "arterial", "dongnanhu", None, None),
+    ("road-pudong", "浦东路", "Pudong Road", "secondary", "pudong", None, None),
+    ("road-ziyou", "自由大路", "Ziyou Road", "arterial", "ziyou", None, None),
+    ("road-guangzhou", "广州路", "Guangzhou Road", "branch", "guangzhou", None, None),
+    ("road-zhuhai", "珠海路", "Zhuhai Road", "secondary", "zhuhai", None, None),
+    ("road-jilin", "吉林大路", "Jilin Road", "arterial", "jilin", None, None),
+    ("road-weihai", "威海路", "Weihai Road", "secondary", "weihai", None, None),
+    ("road-fengshou", "丰收路", "Fengshou Road", "branch", "fengshou", None, None),
+    ("road-xinggang", "兴港大路", "Xinggang Road", "arterial", "xinggang", None, None),
+    ("road-baoshui", "保税路", "Baoshui Road", "secondary", "baoshui", None, None),
+    ("road-xingbei", "兴北路", "Xingbei Road", "arterial", "xingbei", None, None),
+    ("road-gangwu", "港务路", "Gangwu Road", "secondary", "gangwu", None, None),
+    ("road-tiebei", "铁北路", "Tiebei Road", "secondary", "tiebei", None, None),
+    ("road-gangbei", "港北路", "Gangbei Road", "secondary", "gangbei", None, None),
+    ("road-beihuan", "北环路", "Beihuan Road", "arterial", "beihuan", None, None),
+]
+
+GRIDS = {
+    "south": dict(ns=["dongbu", "linhe", "shenzhen", "huizhan", "shiji", "yangpu", "xiantai", "haikou",
+                      "donghuan"],
+                  ew=["weixing", "tianjin", "dongnanhu", "pudong", "ziyou", "guangzhou", "zhuhai", "jilin",
+                      "weihai"]),
+    "north": dict(ns=["shiji", "yangpu", "danxia", "donghuan", "xinglong", "zongbao1", "zongbao2", "yanming",
+                      "lugangdj", "tiegang", "gangcheng", "dongwaihuan"],
+                  ew=["weihai", "fengshou", "xinggang", "baoshui", "xingbei", "gangwu", "tiebei", "gangbei",
+                      "beihuan"]),
+}
+
+# Outlines: (bottom ew, top ew, left ns, right ns) traced along centrelines.
+ZONES = [
+    # code, name, name_en, kind, parent, outlines
+    ("south", "南部建成区", "Southern built-up area", "zone", None, [("weixing", "weihai", "dongbu", "donghuan")]),
+    ("north", "北区", "Northern zone", "zone", None, [("weihai", "beihuan", "shiji", "dongwaihuan")]),
+    ("bonded", "兴隆综合保税区", "Xinglong Comprehensive Bonded Zone", "zone", "north",
+     [("xinggang", "baoshui", "xinglong", "zongbao2"), ("xingbei", "gangwu", "yanming", "lugangdj"),
+      ("tiebei", "gangbei", "tiegang", "gangcheng")]),
+    ("linhe", "临河街道", "Linhe Subdistrict", "subdistrict", "south", [("weixing", "weihai", "dongbu", "shiji")]),
+    ("dongfangguangchang", "东方广场街道", "Dongfangguangchang Subdistrict", "subdistrict", "south",
+     [("weixing", "weihai", "shiji", "donghuan")]),
+    ("donghu", "东湖街道", "Donghu Subdistrict (new)", "subdistrict", "north",
+     [("weihai", "beihuan", "shiji", "xinglong")]),
+    ("xinglong", "兴隆街道", "Xinglong Subdistrict (new)", "subdistrict", "north",
+     [("weihai", "beihuan", "xinglong", "dongwaihuan")]),
+]
+BONDED_CELLS = {("xinglong", "xinggang"): "bmain", ("zongbao1", "xinggang"): "bmain",
+                ("yanming", "xingbei"): "bproc", ("tiegang", "tiebei"): "brail"}
+AREA_TUNED_LINE = "gangbei"  # its nominal latitude is solved so the bonded zone is 4.89 km2
+
+# Block profiles of the southern grid, keyed by (left N-S line, bottom E-W line); others are
+# industrial or heavy industry.  Named places: CBD node on 世纪大街, expo centre on 会展大街,
+# 大众卓越总部基地 headquarters base, CIOMP innovation base, old quarters near 深圳街/自由大路.
+SOUTH_PROFILES = {
+    ("huizhan", "dongnanhu"): "cbd", ("huizhan", "pudong"): "cbd",
+    ("shiji", "dongnanhu"): "cbd", ("shiji", "pudong"): "cbd",
+    ("huizhan", "ziyou"): "expo", ("shiji", "jilin"): "hq", ("xiantai", "guangzhou"): "incub",
+    ("linhe", "pudong"): "resid", ("shenzhen", "pudong"): "resid", ("linhe", "ziyou"): "resid",
+    ("shenzhen", "ziyou"): "resid", ("shiji", "ziyou"): "resid", ("yangpu", "zhuhai"): "resid",
+    ("shenzhen", "zhuhai"): "civic", ("haikou", "guangzhou"): "civic", ("huizhan", "zhuhai"): "park",
+}
+PLACE_NAMES = {"cbd": "CBD node on 世纪大街", "expo": "长春国际会展中心 expo centre on 会展大街",
+               "hq": "大众卓越总部基地 headquarters base", "incub": "CIOMP (长光所) innovation base",
+               "resid": "old residential quarters (经开一/二/六/七小区 area)", "brail": "rail container yard"}
+# Northern grid, one character per cell: rows north to south (港北路-北环路 first), columns
+# west to east (世纪大街 ... 东外环路).  '.' undeveloped, r residential, c civic, i industry,
+# h heavy industry, l logistics, v land reserve, A/B/C bonded blocks.
+NORTH_MAP = [
+    "...........",
+    "......v.lC.",
+    "...v...il..",
+    "..v...iBl..",
+    "rr.ii..l...",
+    "rriiAAl.v..",
+    "rcihhhi.i..",
+    "rriihiii.v.",
+]
+NORTH_CODES = {"r": "nres", "c": "civic", "i": "nind", "h": "heavy", "l": "nlog", "v": "nrsv",
+               "A": "bmain", "B": "bproc", "C": "brail"}
+
+# profile: (lot size range in ha, land-use weights, probability that a lot stays empty)
+PROFILES = {
+    "ind": ((0.9, 3.6), [("M1", 62), ("M2", 27), ("B2", 3), ("U1", 2), ("G1", 6)], 0.03),
+    "heavy": ((2.0, 7.0), [("M2", 68), ("M1", 20), ("M3", 10), ("U1", 2)], 0.03),
+    "resid": ((1.2, 3.2), [("R2", 76), ("A33", 8), ("B1", 10), ("G1", 6)], 0.0),
+    "civic": ((1.8, 4.0), [("A33", 42), ("A5", 8), ("R2", 32), ("G1", 12), ("S1", 6)], 0.0),
+    "cbd": ((0.5, 1.6), [("B2", 48), ("B1", 38), ("B9", 8), ("G1", 6)], 0.0),
+    "hq": ((1.2, 2.6), [("B2", 88), ("B1", 8), ("G1", 4)], 0.0),
+    "incub": ((0.6, 1.6), [("B2", 55), ("M1", 35), ("G1", 10)], 0.0),
+    "park": ((2.5, 7.0), [("G1", 90), ("U1", 10)], 0.0),
+    "expo": ((2.0, 4.0), [("B2", 60), ("B1", 30), ("G1", 10)], 0.0),
+    "nind": ((2.2, 7.0), [("M1", 55), ("M2", 33), ("W1", 7), ("U1", 2), ("G1", 3)], 0.10),
+    "nlog": ((2.5, 8.0), [("W1", 62), ("M1", 30), ("B2", 5), ("U1", 3)], 0.10),
+    "nres": ((1.8, 4.0), [("R2", 74), ("A33", 11), ("B1", 10), ("G1", 5)], 0.05),
+    "nrsv": ((4.0, 11.0), [("M1", 60), ("M2", 28), ("W1", 12)], 0.0),
+    "bmain": ((1.2, 4.0), [("W1", 42), ("M1", 38), ("B2", 20)], 0.0),
+    "bproc": ((1.6, 4.5), [("M1", 58), ("W1", 37), ("B2", 5)], 0.0),
+    "brail": ((2.0, 5.0), [("W1", 80), ("B2", 20)], 0.0),
+}
+SETBACK_M = {"expressway": (22.0, 25.0), "arterial": (18.0, 25.0), "secondary": (13.0, 18.0),
+             "branch": (10.5, 13.0)}
+MIN_LOT_M = 25.0
+
+
+def bend_offset(bend, at):
+    """Piecewise-linear perpendicular offset (m) of a line at nominal coordinate `at`."""
+    if not bend:
+        return 0.0
+    if at <= bend[0][0]:
+        return bend[0][1]
+    for (a0, o0), (a1, o1) in zip(bend, bend[1:]):
+        if at <= a1:
+            return o0 + (o1 - o0) * (at - a0) / (a1 - a0)
+    return bend[-1][1]
+
+
+# ------------------------------------------------------------------ network construction
+class Network:
+    """Nodes, blocks and road/zone geometry derived from LINES, ROADS and GRIDS."""
+
+    def __init__(self, lines):
+        self.lines = lines
+        self.partners = {lid: self._partners(lid) for lid in lines}
+        self.blocks = [b for g in GRIDS for b in self._grid_blocks(g)]
+        self.tnodes = self._t_nodes()
+        self.xy = {}
+        self.ll = {}
+        self._place_nodes()
+
+    @staticmethod
+    def key(a, b):
+        """Node key (ns line, ew line) for two crossing lines given in any order."""
+        return (a, b) if LINES[a]["axis"] == "ns" else (b, a)
+
+    def _covers(self, lid, other):
+        lo, hi = (self.lines[p]["at"] for p in self.lines[lid]["span"])
+        return lo - 1e-9 <= self.lines[other]["at"] <= hi + 1e-9
+
+    def _partners(self, lid):
+        axis = self.lines[lid]["axis"]
+        found = [o for o in self.lines if self.lines[o]["axis"] != axis
+                 and self._covers(lid, o) and self._covers(o, lid)]
+        return sorted(found, key=lambda o: self.lines[o]["at"])
+
+    def _grid_blocks(self, grid):
+        spec = GRIDS[grid]
+        for ci, (left, right) in enumerate(zip(spec["ns"], spec["ns"][1:])):
+            rows = [e for e in spec["ew"] if e in self.partners[left] and e in self.partners[right]]
+            for rj, (bottom, top) in enumerate(zip(rows, rows[1:])):
+                yield dict(grid=grid, ci=ci, rj=rj, left=left, right=right, bottom=bottom, top=top)
+
+    def between(self, lid, a, b):
+        """Partners of line `lid` strictly between partners a and b (in order a -> b)."""
+        p = self.partners[lid]
+        i, j = p.index(a), p.index(b)
+        return p[i + 1:j] if i < j else list(reversed(p[j + 1:i]))
+
+    @staticmethod
+    def block_sides(blk):
+        """(line, from partner, to partner) of the four sides, counter-clockwise from the south."""
+        return [(blk["bottom"], blk["left"], blk["right"]), (blk["right"], blk["bottom"], blk["top"]),
+                (blk["top"], blk["right"], blk["left"]), (blk["left"], blk["top"], blk["bottom"])]
+
+    def _t_nodes(self):
+        t = {}
+        for blk in self.blocks:
+            for lid, a, b in self.block_sides(blk):
+                for mid in self.between(lid, a, b):
+                    t[self.key(lid, mid)] = lid
+        return t
+
+    def _anchor_xy(self, ns, ew):
+        n, e = self.lines[ns], self.lines[ew]
+        rng = random.Random(f"node:{ns}:{ew}")
+        jn, je = n.get("jitter", 5.0), e.get("jitter", 5.0)
+        x = (n["at"] - LON0) * MX + bend_offset(n.get("bend"), e["at"]) + rng.uniform(-jn, jn)
+        y = (e["at"] - LAT0) * MY + bend_offset(e.get("bend"), n["at"]) + rng.uniform(-je, je)
+        return x, y
+
+    def _neighbour_anchors(self, lid, other):
+        p = self.partners[lid]
+        i = p.index(other)
+        lo = next(q for q in reversed(p[:i]) if self.key(lid, q) not in self.tnodes)
+        hi = next(q for q in p[i + 1:] if self.key(lid, q) not in self.tnodes)
+        return self.xy[self.key(lid, lo)], self.xy[self.key(lid, hi)]
+
+    def _t_xy(self, key, lid):
+        other = key[1] if key[0] == lid else key[0]
+        ax, ay = self._anchor_xy(*key)
+        (x0, y0), (x1, y1) = self._neighbour_anchors(lid, other)
+        if self.lines[lid]["axis"] == "ns":
+            t = (ay - y0) / (y1 - y0)
+        else:
+            t = (ax - x0) / (x1 - x0)
+        return x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+
+    def _place_nodes(self):
+        keys = sorted({self.key(l, o) for l in self.lines for o in self.partners[l]})
+        for k in keys:
+            if k not in self.tnodes:
+                self._set(k, self._anchor_xy(*k))
+        for k in keys:
+            if k in self.tnodes:
+                self._set(k, self._t_xy(k, self.tnodes[k]))
+
+    def _set(self, k, xy):
+        self.ll[k] = to_ll(*xy)
+        self.xy[k] = to_xy(*self.ll[k])
+
+    def path(self, lid, a, b):
+        """lon/lat vertices along line `lid` from its node with a to its node with b."""
+        seq = [a] + self.between(lid, a, b) + [b]
+        return [self.ll[self.key(lid, p)] for p in seq]
+
+    def outline(self, bottom, top, left, right):
+        """Closed CCW ring traced along centrelines around a rectangle of cells."""
+        ring = self.path(bottom, left, right)
+        ring += self.path(right, bottom, top)[1:]
+        ring += self.path(top, right, left)[1:]
+        ring += self.path(left, top, bottom)[1:]
+        return ring
+
+    def road_line(self, line, frm, to):
+        spec = self.lines[line]
+        p = self.partners[line]
+        a, b = frm or p[0], to or p[-1]
+        pts = self.path(line, a, b)
+        if frm is None:
+            pts = [list(q) for q in spec.get("tail0", [])] + pts
+        if to is None:
+            pts = pts + [list(q) for q in spec.get("tail1", [])]
+        return pts
+
+    def corners(self, blk):
+        """Block corners SW, SE, NE, NW in metres."""
+        return [self.xy[self.key(blk["left"], blk["bottom"])], self.xy[self.key(blk["right"], blk["bottom"])],
+                self.xy[self.key(blk["right"], blk["top"])], self.xy[self.key(blk["left"], blk["top"])]]
+
+
+def road_class_of_side(line, a, b):
+    """Class of the road that carries the block side on `line` between partners a and b."""
+    lo = min(LINES[a]["at"], LINES[b]["at"])
+    for _code, _n, _e, cls, rl, frm, to in ROADS:
+        if rl != line:
+            continue
+        f = LINES[frm]["at"] if frm else -1e9
+        t = LINES[to]["at"] if to else 1e9
+        if f - 1e-9 <= lo < t - 1e-9:
+            return cls
+    raise ValueError(f"no road on {line} at {a}")
+
+
+def bonded_area(net):
+    """Area (km2) of the three bonded-zone blocks."""
+    outlines = next(z[5] for z in ZONES if z[0] == "bonded")
+    return sum(ring_area_m2(net.outline(*o)) for o in outlines) / 1e6
+
+
+def build_network():
+    """Network with the tuned line placed so that the bonded zone measures 4.89 km2."""
+    lo, hi = 43.9650, 43.9780
+    lines = {k: dict(v) for k, v in LINES.items()}
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lines[AREA_TUNED_LINE]["at"] = mid
+        if bonded_area(Network(lines)) < BONDED_AREA_KM2:
+            lo = mid
+        else:
+            hi = mid
+    lines[AREA_TUNED_LINE]["at"] = round((lo + hi) / 2, 7)
+    LINES[AREA_TUNED_LINE]["at"] = lines[AREA_TUNED_LINE]["at"]
+    return Network(lines)
+
+
+# ------------------------------------------------------------------ lot layout
+def split_interval(rng, lo, hi, size, gap_of, spread=0.45):
+    """Cut [lo, hi] into about (hi-lo)/size parts of log-normal relative widths.
+
+    gap_of(i) is the gap before part i (i >= 1).  Returns [(a, b), ...]."""
+    n = max(1, round((hi - lo) / size))
+    weights = [math.exp(rng.gauss(0.0, spread)) for _ in range(n)]
+    gaps = [gap_of(i) for i in range(1, n)]
+    usable = hi - lo - sum(gaps)
+    if usable < n * MIN_LOT_M:
+        return [(lo, hi)]
+    total = sum(weights)
+    out, x = [], lo
+    for i, w in enumerate(weights):
+        b = x + usable * w / total
+        out.append((x, b))
+        x = b + (gaps[i] if i < n - 1 else 0.0)
+    return out
+
+
+def layout_lots(rng, u0, v0, u1, v1, target_m2):
+    """Tiers and lots inside an inner rectangle; returns [(tier, (u0, v0, u1, v1)), ...]."""
+    along_u = (u1 - u0) >= (v1 - v0)
+    a0, a1, b0, b1 = (u0, u1, v0, v1) if along_u else (v0, v1, u0, u1)
+    depth = math.sqrt(target_m2) * rng.uniform(0.9, 1.5)
+    tiers = split_interval(rng, b0, b1, depth, lambda i: rng.uniform(10, 16) if i % 2 == 0
+                           else rng.uniform(3, 5), spread=0.2)
+    lots = []
+    for ti, (tb0, tb1) in enumerate(tiers):
+        if tb1 - tb0 < MIN_LOT_M:
+            continue
+        width = target_m2 / (tb1 - tb0)
+        for la0, la1 in split_interval(rng, a0, a1, width, lambda i: rng.uniform(2, 5)):
+            if la1 - la0 < MIN_LOT_M:
+                continue
+            rect = (la0, tb0, la1, tb1) if along_u else (tb0, la0, tb1, la1)
+            lots.append((ti, rect))
+    return lots
+
+
+def _unit(dx, dy):
+    d = math.hypot(dx, dy)
+    return dx / d, dy / d
+
+
+def _lot_features(rng, m):
+    """Which corners get an L-cut / chamfer and which edges a notch (at most 10 vertices)."""
+    lcut = rng.randrange(4) if m > 60 and rng.random() < 0.08 else None
+    cham = [i != lcut and rng.random() < 0.2 for i in range(4)]
+    notch = [lcut not in (i, (i + 1) % 4) and rng.random() < 0.12 for i in range(4)]
+    while 4 + sum(cham) + sum(notch) + (2 if lcut is not None else 0) > 10:
+        if any(notch):
+            notch[notch.index(True)] = False
+        else:
+            cham[cham.index(True)] = False
+    return lcut, cham, notch
+
+
+def lot_ring(rng, u0, v0, u1, v1):
+    """CCW open ring of 4-10 vertices inside the rectangle, plus the L-cut corner if any."""
+    m = min(u1 - u0, v1 - v0)
+    corners = [(u0, v0), (u1, v0), (u1, v1), (u0, v1)]
+    lcut, cham, notch = _lot_features(rng, m)
+    ring = []
+    for i, (cx, cy) in enumerate(corners):
+        px, py = corners[i - 1]
+        nx, ny = corners[(i + 1) % 4]
+        din, dout = _unit(cx - px, cy - py), _unit(nx - cx, ny - cy)
+        if i == lcut:
+            a = math.hypot(cx - px, cy - py) * rng.uniform(0.2, 0.4)
+            b = math.hypot(nx - cx, ny - cy) * rng.uniform(0.2, 0.4)
+            ring += [(cx - din[0] * a, cy - din[1] * a),
+                     (cx - din[0] * a + dout[0] * b, cy - din[1] * a + dout[1] * b),
+                     (cx + dout[0] * b, cy + dout[1] * b)]
+        elif cham[i]:
+            d = m * rng.uniform(0.04, 0.12)
+            ring += [(cx - din[0] * d, cy - din[1] * d), (cx + dout[0] * d, cy + dout[1] * d)]
+        else:
+            ring.append((cx, cy))
+        if notch[i]:
+            t, d = rng.uniform(0.35, 0.65), m * rng.uniform(0.02, 0.06)
+            ring.append((cx + (nx - cx) * t - dout[1] * d, cy + (ny - cy) * t + dout[0] * d))
+    return ring, lcut
+
+
+def hole_ring(rng, u0, v0, u1, v1):
+    """Clockwise rectangular courtyard around the lot centre."""
+    w, h = (u1 - u0) * rng.uniform(0.15, 0.25), (v1 - v0) * rng.uniform(0.15, 0.25)
+    cx = (u0 + u1) / 2 + rng.uniform(-0.05, 0.05) * (u1 - u0)
+    cy = (v0 + v1) / 2 + rng.uniform(-0.05, 0.05) * (v1 - v0)
+    return [(cx - w / 2, cy - h / 2), (cx - w / 2, cy + h / 2), (cx + w / 2, cy + h / 2), (cx + w / 2, cy - h / 2)]
+
+
+def lot_polygon(rng, rect, hole_p):
+    """Rings (uv, open) of one lot: [outer] or [outer, hole]."""
+    outer, lcut = lot_ring(rng, *rect)
+    if lcut is None and min(rect[2] - rect[0], rect[3] - rect[1]) > 60 and rng.random() < hole_p:
+        return [outer, hole_ring(rng, *rect)]
+    return [outer]
+
+
+# ------------------------------------------------------------------ sample parcels
+def bilinear(c, s, t):
+    sw, se, ne, nw = c
+    return ((1 - s) * (1 - t) * sw[0] + s * (1 - t) * se[0] + s * t * ne[0] + (1 - s) * t * nw[0],
+            (1 - s) * (1 - t) * sw[1] + s * (1 - t) * se[1] + s * t * ne[1] + (1 - s) * t * nw[1])
+
+
+def block_size(c):
+    sw, se, ne, nw = c
+    w = (math.dist(sw, se) + math.dist(nw, ne)) / 2
+    h = (math.dist(sw, nw) + math.dist(se, ne)) / 2
+    return w, h
+
+
+def block_profile(blk, rng):
+    if blk["grid"] == "south":
+        p = SOUTH_PROFILES.get((blk["left"], blk["bottom"]))
+        return p or ("heavy" if rng.random() < 0.28 else "ind")
+    row = NORTH_MAP[len(NORTH_MAP) - 1 - blk["rj"]]
+    return NORTH_CODES.get(row[blk["ci"]])
+
+
+def block_zone(blk):
+    if blk["grid"] == "south":
+        return "south"
+    return "bonded" if (blk["left"], blk["bottom"]) in BONDED_CELLS else "north"
+
+
+def inner_rect(rng, blk, w, h):
+    """Interior (u0, v0, u1, v1) after set-backs from the four centrelines by road class,
+    and the set-backs {side: (metres, road class)}."""
+    sb = {}
+    for side, (lid, a, b) in zip("BRTL", Network.block_sides(blk)):
+        cls = road_class_of_side(lid, a, b)
+        sb[side] = (rng.uniform(*SETBACK_M[cls]), cls)
+    return (sb["L"][0], sb["B"][0], w - sb["R"][0], h - sb["T"][0]), sb
+
+
+def choose(rng, weighted):
+    return rng.choices([u for u, _ in weighted], [w for _, w in weighted])[0]
+
+
+def green_strips(rng, rect, sb):
+    """Road-side green (G1) along expressway sides; returns (strips, remaining rect)."""
+    u0, v0, u1, v1 = rect
+    strips = []
+    if sb["L"][1] == "expressway":
+        w = rng.uniform(30, 50)
+        for a, b in split_interval(rng, v0, v1, 300, lambda i: rng.uniform(3, 6), spread=0.2):
+            strips.append((u0, a, u0 + w, b))
+        u0 += w + rng.uniform(6, 10)
+    return strips, (u0, v0, u1, v1)
+
+
+def special_lots(rng, profile, rect):
+    """Hand-laid lots for the expo centre and the rail container yard: [(use, rect)]."""
+    u0, v0, u1, v1 = rect
+    if profile == "expo":
+        um, vm = u0 + (u1 - u0) * 0.68, v0 + (v1 - v0) * 0.28
+        lots = [("G1", (u0, v0, um, vm - 2)), ("B2", (u0, vm + 2, um, v1))]
+        for a, b in split_interval(rng, v0, v1, 150, lambda i: rng.uniform(3, 5)):
+            lots.append(("B1", (um + 12, a, u1, b)))
+        return lots
+    if profile == "brail":
+        va, vb = v0 + (v1 - v0) * 0.30, v0 + (v1 - v0) * 0.72
+        return [("S4", (u0 + 80, va + 8, (u0 + u1) / 2 - 2, vb - 8)), ("S4", ((u0 + u1) / 2 + 2, va + 8, u1 - 80, vb - 8))]
+    return []
+
+
+def plan_block(rng, blk, profile, w, h):
+    """[(use, [rects], tag)] for one block: green strips, special lots and ordinary lots."""
+    rect, sb = inner_rect(rng, blk, w, h)
+    strips, rect = green_strips(rng, rect, sb)
+    plan = [("G1", [r], "roadside-green") for r in strips]
+    (lo, hi), mix, empty_p = PROFILES[profile]
+    tag = profile if profile in PLACE_NAMES else None
+    special = special_lots(rng, profile, rect)
+    plan += [(use, [r], tag) for use, r in special]
+    if profile == "brail":  # warehouses south and north of the yard
+        u0, v0, u1, v1 = rect
+        parts = [(u0, v0, u1, v0 + (v1 - v0) * 0.30), (u0, v0 + (v1 - v0) * 0.72, u1, v1)]
+    elif special:
+        parts = []
+    else:
+        parts = [rect]
+    for part in parts:
+        plan += ordinary_lots(rng, part, lo, hi, mix, empty_p, tag, profile)
+    return plan
+
+
+def ordinary_lots(rng, rect, lo, hi, mix, empty_p, tag, profile):
+    target = math.exp(rng.uniform(math.log(lo), math.log(hi))) * 1e4
+    block_use = choose(rng, mix[:2])  # the block's dominant use: one of the two main uses
+    lots = layout_lots(rng, *rect, target)
+    out, i = [], 0
+    while i < len(lots):
+        ti, r = lots[i]
+        use = block_use if rng.random() < 0.55 else choose(rng, mix)
+        if rng.random() < empty_p:
+            i += 1
+            continue
+        pair = (i + 1 < len(lots) and lots[i + 1][0] == ti and use in ("M1", "M2", "W1")
+                and rng.random() < 0.02)
+        rects = [r, lots[i + 1][1]] if pair else [r]
+        out.append((use, rects, tag if profile != "resid" or use == "R2" else None))
+        i += 2 if pair else 1
+    return out
+
+
+def to_block_ll(c, w, h, ring):
+    """Map an open uv ring into the block and return a closed lon/lat ring."""
+    pts = [to_ll(*bilinear(c, u / w, v / h)) for u, v in ring]
+    return pts + [pts[0]]
+
+
+def orient(ring_ll, ccw):
+    if (shoelace(ring_ll) > 0) != ccw:
+        ring_ll.reverse()
+    return ring_ll
+
+
+def polygon_ll(rng, c, w, h, rect, hole_p):
+    rings_uv = lot_polygon(rng, rect, hole_p)
+    rings = [orient(to_block_ll(c, w, h, r), i == 0) for i, r in enumerate(rings_uv)]
+    if not all(ring_is_simple(r[:-1]) for r in rings):  # safety net, never expected
+        u0, v0, u1, v1 = rect
+        rings = [orient(to_block_ll(c, w, h, [(u0, v0), (u1, v0), (u1, v1), (u0, v1)]), True)]
+    return rings
+
+
+def parcel_area(polys):
+    return sum(ring_area_m2(p[0]) + sum(ring_area_m2(h) for h in p[1:]) for p in polys)
+
+
+def block_parcels(net, blk, seed):
+    rng = random.Random(f"{seed}:block:{blk['grid']}:{blk['ci']}:{blk['rj']}")
+    profile = block_profile(blk, rng)
+    if profile is None:
+        return []
+    c = net.corners(blk)
+    w, h = block_size(c)
+    out = []
+    for use, rects, tag in plan_block(rng, blk, profile, w, h):
+        polys = [polygon_ll(rng, c, w, h, r, 0.012) for r in rects]
+        out.append(dict(zone=block_zone(blk), profile=profile, use=use, tag=tag, polys=polys,
+                        area=parcel_area(polys), block=(blk["grid"], blk["ci"], blk["rj"])))
+    return out
+
+
+def serpentine(blocks):
+    """Blocks ordered column by column, rows alternating up and down (spatial walk)."""
+    return sorted(blocks, key=lambda b: (b["grid"] != "south", b["ci"], b["rj"] if b["ci"] % 2 == 0 else -b["rj"]))
+
+
+def generate_parcels(net, seed):
+    parcels = []
+    for blk in serpentine(net.blocks):
+        parcels += block_parcels(net, blk, seed)
+    return parcels
+
+
+# ------------------------------------------------------------------ enterprises
+BRANDS = [
+    ("华信", "Huaxin"), ("瑞丰", "Ruifeng"), ("博远", "Boyuan"), ("恒通", "Hengtong"), ("金鼎", "Jinding"),
+    ("宏达", "Hongda"), ("启航", "Qihang"), ("鑫源", "Xinyuan"), ("嘉禾", "Jiahe"), ("盛泰", "Shengtai"),
+    ("中宇", "Zhongyu"), ("天成", "Tiancheng"), ("汇智", "Huizhi"), ("联众", "Lianzhong"), ("北辰", "Beichen"),
+    ("兴旺", "Xingwang"), ("众诚", "Zhongcheng"), ("凯达", "Kaida"), ("永昌", "Yongchang"), ("德润", "Derun"),
+    ("泰和", "Taihe"), ("新宇", "Xinyu"), ("昊天", "Haotian"), ("明远", "Mingyuan"), ("鼎盛", "Dingsheng"),
+    ("华驰", "Huachi"), ("润通", "Runtong"), ("佳裕", "Jiayu"), ("博翔", "Boxiang"), ("锦程", "Jincheng"),
+    ("海川", "Haichuan"), ("正阳", "Zhengyang"), ("云帆", "Yunfan"), ("安泰", "Antai"), ("精诚", "Jingcheng"),
+    ("众邦", "Zhongbang"), ("骏驰", "Junchi"), ("同创", "Tongchuang"), ("卓远", "Zhuoyuan"), ("辰星", "Chenxing"),
+    ("晟达", "Shengda"), ("弘毅", "Hongyi"), ("益丰", "Yifeng"), ("凯盛", "Kaisheng"), ("腾跃", "Tengyue"),
+    ("信和", "Xinhe"), ("丰元", "Fengyuan"), ("祥瑞", "Xiangrui"), ("聚源", "Juyuan"), ("泓利", "Hongli"),
+    ("嘉盛", "Jiasheng"), ("博泰", "Botai"), ("蓝海", "Lanhai"), ("华昇", "Huasheng"), ("恒信", "Hengxin"),
+    ("通达", "Tongda"), ("宏图", "Hongtu"), ("金瑞", "Jinrui"), ("天瑞", "Tianrui"), ("远航", "Yuanhang"),
+    ("东昇", "Dongsheng"), ("新阳", "Xinyang"), ("瑞祥", "Ruixiang"), ("宝丰", "Baofeng"), ("恒远", "Hengyuan"),
+    ("吉冠", "Jiguan"), ("亿联", "Yilian"), ("鑫达", "Xinda"), ("春晖", "Chunhui"), ("德昌", "Dechang"),
+    ("汇通", "Huitong"), ("鸿运", "Hongyun"), ("盛和", "Shenghe"), ("振邦", "Zhenbang"), ("华腾", "Huateng"),
+    ("瑞驰", "Ruichi"), ("泽润", "Zerun"),
+]
+CHAIN_WORDS = {
+    "automotive": [("汽车零部件", "Auto Parts"), ("汽车电子", "Automotive Electronics"), ("汽车座椅", "Auto Seating"),
+                   ("车身部件", "Body Components"), ("精密铸造", "Precision Casting"),
+                   ("传动系统", "Transmission Systems"), ("汽车内饰", "Auto Interiors"),
+                   ("底盘系统", "Chassis Systems"), ("模具", "Tooling"), ("冲压件", "Stampings"),
+                   ("汽车灯具", "Automotive Lighting"), ("热系统", "Thermal Systems")],
+    "new_materials": [("新材料", "New Materials"), ("复合材料", "Composites"), ("碳纤维", "Carbon Fibre"),
+                      ("特种合金", "Specialty Alloys"), ("高分子材料", "Polymers"), ("功能薄膜", "Functional Films")],
+    "robotics_equipment": [("智能装备", "Intelligent Equipment"), ("机器人", "Robotics"),
+                           ("自动化设备", "Automation Equipment"), ("数控机床", "CNC Machine Tools"),
+                           ("精密机械", "Precision Machinery"), ("激光设备", "Laser Equipment")],
+    "bio_based_materials": [("生物基材料", "Bio-based Materials"), ("生物化工", "Biochemicals"),
+                            ("聚乳酸", "Polylactic Acid"), ("玉米深加工", "Corn Processing"),
+                            ("生物降解材料", "Biodegradable Materials")],
+    "big_data": [("数据科技", "Data Technology"), ("信息技术", "Information Technology"), ("云计算", "Cloud Computing"),
+                 ("软件", "Software"), ("车联网", "Connected Vehicle")],
+    "new_energy_vehicles": [("新能源汽车", "New Energy Vehicles"), ("动力电池", "Power Batteries"),
+                            ("电驱动", "Electric Drives"), ("充电设备", "Charging Equipment"), ("氢能", "Hydrogen Energy"),
+                            ("电控系统", "Electronic Controls")],
+    "biomedicine": [("生物医药", "Biopharma"), ("制药", "Pharmaceutical"), ("医疗器械", "Medical Devices"),
+                    ("生物制品", "Biologics"), ("中药", "Chinese Medicine")],
+    "cross_border_trade": [("国际贸易", "International Trading"), ("跨境电商", "Cross-border E-commerce"),
+                           ("供应链管理", "Supply Chain Management"), ("国际物流", "International Logistics"),
+                           ("冷链物流", "Cold Chain Logistics")],
+    "other": [("食品", "Foods"), ("包装", "Packaging"), ("印务", "Printing"), ("建材", "Building Materials"),
+              ("饮品", "Beverages"), ("农产品加工", "Agri-products Processing"),
+              ("仓储物流", "Warehousing and Logistics")],
+}
+FORMS = [("有限公司", "Co., Ltd.", 70), ("股份有限公司", "Joint-Stock Co., Ltd.", 12),
+         ("科技有限公司", "Technology Co., Ltd.", 18)]
+REAL_FIRMS = [
+    # name, name_en, chain, output, tax, employees, founded (figures illustrative)
+    ("丰田发动机（长春）有限公司", "Toyota Engine (Changchun) Co., Ltd.", "automotive", 1286000.0, 61800.0, 2450, 2004),
+    ("富奥石川岛增压器有限公司", "Fawer IHI Turbo Co., Ltd.", "automotive", 356000.0, 16400.0, 980, 2008),
+    ("大陆汽车电子（长春）有限公司", "Continental Automotive Electronics (Changchun) Co., Ltd.", "automotive",
+     842000.0, 43900.0, 3100, 2001),
+]
+BIG_CHAINS = [("automotive", 44), ("new_energy_vehicles", 9), ("new_materials", 8), ("robotics_equipment", 6),
+              ("biomedicine", 6), ("bio_based_materials", 4), ("other", 5)]
+SMALL_CHAINS = [("automotive", 60), ("new_materials", 18), ("robotics_equipment", 18), ("bio_based_materials", 10),
+                ("big_data", 20), ("new_energy_vehicles", 14), ("biomedicine", 16), ("cross_border_trade", 22),
+                ("other", 18)]
+N_ZOMBIE, N_UNREPORTED, N_RELOCATORS = 16, 10, 8
+N_BIG_EXPAND, N_BIG_UPGRADE = 23, 18
+
+
+def firm_name(rng, chain, used):
+    while True:
+        brand, brand_en = rng.choice(BRANDS)
+        word, word_en = rng.choice(CHAIN_WORDS[chain])
+        form, form_en, _ = rng.choices(FORMS, [f[2] for f in FORMS])[0]
+        if form == "科技有限公司" and word.endswith("科技"):
+            form, form_en = "有限公司", "Co., Ltd."
+        name = f"长春{brand}{word}{form}"
+        if name not in used:
+            used.add(name)
+            return name, f"Changchun {brand_en} {word_en} {form_en}"
+
+
+def firm_record(name, name_en, chain, output, tax, employees, founded):
+    return {"name": name, "name_en": name_en, "industry_chain": chain, "above_scale": True,
+            "output_value_wan": output, "tax_wan": tax, "employees": employees, "founded_year": founded,
+            "expansion_intent": False, "upgrade_started": False}
+
+
+def big_firm(rng, chain, used):
+    name, name_en = firm_name(rng, chain, used)
+    output = round(math.exp(rng.uniform(math.log(10200), math.log(420000))), 1)
+    tax = round(output * rng.uniform(0.025, 0.07), 1)
+    employees = int(output / (60 * (output / 1e4) ** 0.35 * rng.uniform(0.7, 1.3)))
+    return firm_record(name, name_en, chain, output, tax, max(employees, 80), rng.randint(1993, 2017))
+
+
+def small_firm(rng, chain, used, kind):
+    name, name_en = firm_name(rng, chain, used)
+    if kind == "zombie":
+        output = round(rng.uniform(0, 30), 1)
+        tax = round(output * rng.uniform(0, 0.03), 1)
+        return firm_record(name, name_en, chain, output, tax, rng.randint(0, 8), rng.randint(1995, 2010)) | \
+            {"above_scale": False}
+    output = round(math.exp(rng.uniform(math.log(150), math.log(9800))), 1)
+    tax = round(output * rng.uniform(0.015, 0.06), 1)
+    employees = max(3, int(output / rng.uniform(25, 80)))
+    rec = firm_record(name, name_en, chain, output, tax, employees, rng.randint(1996, 2023))
+    rec["above_scale"] = output >= 2000
+    if kind == "unreported":
+        rec["output_value_wan"] = rec["tax_wan"] = None
+        rec["above_scale"] = False
+    return rec
+
+
+def generate_enterprises(seed):
+    """Firm records plus internal roles {name: role} (zombie, relocator, unreported)."""
+    rng = random.Random(f"{seed}:enterprises")
+    used = {r[0] for r in REAL_FIRMS}
+    firms = [firm_record(*r) for r in REAL_FIRMS]
+    for chain, n in BIG_CHAINS:
+        firms += [big_firm(rng, chain, used) for _ in range(n - (3 if chain == "automotive" else 0))]
+    big = firms[3:]
+    for f in firms[:3] + rng.sample(big, N_BIG_EXPAND - 3):
+        f["expansion_intent"] = True
+    for f in rng.sample(firms, N_BIG_UPGRADE):
+        f["upgrade_started"] = True
+    smalls = [c for chain, n in SMALL_CHAINS for c in [chain] * n]
+    rng.shuffle(smalls)
+    industrial = [i for i, c in enumerate(smalls) if c not in ("big_data", "cross_border_trade")]
+    zombie = set(industrial[:N_ZOMBIE])
+    relocators = set(industrial[N_ZOMBIE:N_ZOMBIE + N_RELOCATORS])
+    unreported = set(rng.sample([i for i in range(len(smalls)) if i not in zombie | relocators], N_UNREPORTED))
+    roles = {}
+    for i, chain in enumerate(smalls):
+        kind = "zombie" if i in zombie else "unreported" if i in unreported else "normal"
+        f = small_firm(rng, chain, used, kind)
+        if i in relocators or (kind == "normal" and rng.random() < 0.04):
+            f["expansion_intent"] = True
+        roles[f["name"]] = "relocator" if i in relocators else kind
+        firms.append(f)
+    return firms, roles
+
+
+# ------------------------------------------------------------------ ownership and status
+CATEGORY = {"M1": "ind", "M2": "ind", "M3": "ind", "W1": "log", "B1": "com", "B2": "com", "B9": "com"}
+COM_OWNED_P = {"hq": 0.92, "cbd": 0.75, "incub": 0.5, "expo": 0.0}
+RESERVE_P = {"south": (0.045, 0.04), "north": (0.02, 0.0), "bonded": (0.02, 0.0)}  # reserved, vacated
+IDLE_P = {"south": 0.07, "north": 0.03, "bonded": 0.02}
+# secondary holdings of big firms: (bucket, number of firms, chains or None for any)
+SECONDARY = [(("south", "com"), 24, None), (("north", "com"), 6, None),
+             (("bonded", "ind"), 8, ("new_materials", "biomedicine", "robotics_equipment", "new_energy_vehicles")),
+             (("bonded", "com"), 4, None)]
+STATUS_WEIGHT = {"active": 1.0, "redeveloped": 1.0, "zombie": 1.0, "expanding": 0.4, "relocating": 0.7,
+                 "idle": 0.0}
+
+
+def bucket_of(p, rng):
+    """(zone, category) bucket of an ownable parcel, or None (owner stays null)."""
+    cat = CATEGORY.get(p["use"])
+    if cat is None or p["tag"] == "expo" or p["profile"] == "nrsv":
+        return None
+    if cat == "com":
+        if rng.random() >= COM_OWNED_P.get(p["profile"], 0.8 if p["zone"] == "bonded" else 0.7):
+            return None
+        if p["profile"] == "hq":
+            return ("south", "hq")
+    if p["profile"] == "incub":
+        return ("south", "incub")
+    return (p["zone"], cat)
+
+
+def home_prefs(f, role, rng):
+    """Ordered bucket preferences of a firm."""
+    chain, big = f["industry_chain"], (f["output_value_wan"] or 0) > 10000
+    if role in ("zombie", "relocator") or f["name"] in [r[0] for r in REAL_FIRMS]:
+        return [("south", "ind")]
+    if chain == "cross_border_trade":
+        return rng.choices([[("bonded", "log")], [("bonded", "com")], [("north", "log")]], [40, 20, 40])[0]
+    if chain == "big_data":
+        return rng.choices([[("south", "com")], [("north", "com")], [("bonded", "com")], [("south", "incub")]],
+                           [50, 20, 10, 20])[0]
+    if chain == "other" and not big:
+        return rng.choices([[("south", "ind")], [("north", "log")], [("south", "com")]], [30, 45, 25])[0]
+    if big:
+        return rng.choices([[("south", "ind")], [("north", "ind")]], [55, 45])[0]
+    if chain in ("robotics_equipment", "new_materials", "biomedicine") and rng.random() < 0.2:
+        return [("south", "incub")]
+    return rng.choices([[("south", "ind")], [("north", "ind")], [("bonded", "ind")]], [60, 30, 10])[0]
+
+
+def firm_demands(firms, roles, rng):
+    """{bucket: [(firm index, weight, minimum, kind)]} — kind main / extra / hq."""
+    demands = {}
+    real = {r[0] for r in REAL_FIRMS}
+    big_idx = [i for i, f in enumerate(firms) if (f["output_value_wan"] or 0) > 10000]
+    for i, f in enumerate(firms):
+        role = roles.get(f["name"], "big")
+        bucket = home_prefs(f, role, rng)[0]
+        weight = 0.0 if role == "zombie" else max(f["output_value_wan"] or 400.0, 150.0) ** 0.35
+        minimum = 3 if i in big_idx else (rng.randint(1, 3) if role == "zombie" else 1)
+        demands.setdefault(bucket, []).append((i, weight, minimum, "main"))
+        if role == "relocator" or f["name"] in real:
+            demands.setdefault(("north", "ind"), []).append((i, 0.0, 2 if f["name"] in real else 1, "extra"))
+    for i in rng.sample(big_idx, 16):
+        demands.setdefault(("south", "hq"), []).append((i, 1.0, 1, "hq"))
+    for bucket, n, chains in SECONDARY:
+        pool = [i for i in big_idx if chains is None or firms[i]["industry_chain"] in chains]
+        for i in rng.sample(pool, n):
+            demands.setdefault(bucket, []).append((i, 0.5 * firms[i]["output_value_wan"] ** 0.35, 1, "second"))
+    return demands
+
+
+def allocate(n, demands):
+    """Counts per demand: minimum plus a largest-remainder share of the rest by weight."""
+    counts = [d[2] for d in demands]
+    extra = n - sum(counts)
+    if extra < 0:
+        raise ValueError(f"bucket too small: {n} parcels for minimum {sum(counts)}")
+    total = sum(d[1] for d in demands)
+    if total == 0:
+        counts[0] += extra
+        return counts
+    quotas = [extra * d[1] / total for d in demands]
+    counts = [c + int(q) for c, q in zip(counts, quotas)]
+    order = sorted(range(len(demands)), key=lambda k: (-(quotas[k] - int(quotas[k])), k))
+    for k in order[:n - sum(counts)]:
+        counts[k] += 1
+    return counts
+
+
+def assign_reserve(parcels, rng):
+    """Null-owner statuses first: reserve blocks, reserved and vacated ownable land."""
+    buckets = {}
+    for idx, p in enumerate(parcels):
+        p.update(owner=None, status="active", firm=None, kind=None)
+        if p["profile"] == "nrsv":
+            p["status"] = "reserved"
+            continue
+        b = bucket_of(p, rng)
+        if b is None:
+            continue
+        reserved_p, vacated_p = RESERVE_P[p["zone"]]
+        x = rng.random()
+        if b[1] != "hq" and x < reserved_p:
+            p["status"] = "reserved"
+        elif b[1] != "hq" and x < reserved_p + vacated_p:
+            p["status"] = "vacated"
+        else:
+            buckets.setdefault(b, []).append(idx)
+    return buckets
+
+
+# where a firm goes when its preferred bucket is full; buckets are filled in this order
+FALLBACK = {"com": ("south", "com"), "log": ("north", "log"), "ind": ("south", "ind"), "incub": ("south", "ind")}
+BUCKET_ORDER = [("south", "hq"), ("south", "incub"), ("bonded", "com"), ("bonded", "ind"), ("bonded", "log"),
+                ("north", "com"), ("north", "ind"), ("south", "log"), ("north", "log"), ("south", "com"), ("south", "ind")]
+
+
+def fit_demands(bucket, n, demands, all_demands):
+    """Drop secondary holdings, then move main demands to the fallback bucket, until the
+    minimum counts fit into n parcels.  Returns the demands kept, sorted by firm."""
+    dem = sorted(demands, key=lambda d: (d[3] == "main", d[0]))
+    while dem and sum(d[2] for d in dem) > n:
+        d = dem.pop(0)
+        if d[3] == "main":
+            all_demands.setdefault(FALLBACK[bucket[1]], []).append(d)
+    return sorted(dem, key=lambda d: d[0])
+
+
+def assign_owners(parcels, firms, roles, rng):
+    buckets = assign_reserve(parcels, rng)
+    demands = firm_demands(firms, roles, rng)
+    for bucket in BUCKET_ORDER:
+        idxs = buckets.get(bucket, [])
+        dem = fit_demands(bucket, len(idxs), demands.get(bucket, []), demands)
+        if not dem:
+            continue  # no firm wants this land: it stays state-held (owner null)
+        rng.shuffle(dem)
+        pos = 0
+        for (fi, _w, _m, kind), cnt in zip(dem, allocate(len(idxs), dem)):
+            for k, idx in enumerate(idxs[pos:pos + cnt]):
+                parcels[idx].update(owner=firms[fi]["name"], firm=fi, kind=kind,
+                                    last=(k == cnt - 1 and cnt > 1), multi=cnt > 1)
+            pos += cnt
+
+
+def owned_status(p, f, role, rng):
+    if role == "zombie":
+        return "zombie"
+    if p["kind"] == "extra":
+        return "expanding"
+    if role == "relocator":
+        return "relocating"
+    if p["kind"] == "hq" or p["profile"] == "incub":
+        return "redeveloped"
+    if f["expansion_intent"] and p["last"]:
+        return "expanding"
+    if p["profile"] == "cbd" and rng.random() < 0.35:
+        return "redeveloped"
+    if p["multi"] and rng.random() < IDLE_P[p["zone"]]:
+        return "idle"
+    return "active"
+
+
+def assign_statuses(parcels, firms, roles, rng):
+    for p in parcels:
+        if p["firm"] is not None:
+            f = firms[p["firm"]]
+            p["status"] = owned_status(p, f, roles.get(f["name"], "big"), rng)
+        elif p["status"] == "active" and p["profile"] in ("hq", "incub") and p["use"] != "G1":
+            p["status"] = "redeveloped"
+        elif p["status"] == "active" and p["profile"] == "cbd" and p["use"] != "G1" and rng.random() < 0.4:
+            p["status"] = "redeveloped"
+
+
+def split_hundredths(total, weights):
+    """Integer hundredths of `total` split by weights, summing exactly."""
+    cents = round(total * 100)
+    s = sum(weights)
+    quotas = [cents * w / s for w in weights]
+    parts = [int(q) for q in quotas]
+    order = sorted(range(len(weights)), key=lambda k: (-(quotas[k] - parts[k]), k))
+    for k in order[:cents - sum(parts)]:
+        parts[k] += 1
+    return [c / 100 for c in parts]
+
+
+def assign_figures(parcels, firms):
+    by_firm = {}
+    for idx, p in enumerate(parcels):
+        p["output"] = p["tax"] = None
+        if p["firm"] is not None:
+            by_firm.setdefault(p["firm"], []).append(idx)
+    for fi, idxs in sorted(by_firm.items()):
+        f = firms[fi]
+        if f["output_value_wan"] is None:
+            continue
+        weights = [parcels[i]["area"] * STATUS_WEIGHT[parcels[i]["status"]] for i in idxs]
+        if sum(weights) == 0:
+            weights = [parcels[i]["area"] for i in idxs]
+        for key, total in (("output", f["output_value_wan"]), ("tax", f["tax_wan"])):
+            for i, v in zip(idxs, split_hundredths(total, weights)):
+                parcels[i][key] = v
+
+
+# ------------------------------------------------------------------ zones and output
+def zone_features(net):
+    feats = []
+    for code, name, name_en, kind, parent, outlines in ZONES:
+        rings = [net.outline(*o) for o in outlines]
+        geom = {"type": "Polygon", "coordinates": [rings[0]]} if len(rings) == 1 else \
+            {"type": "MultiPolygon", "coordinates": [[r] for r in rings]}
+        feats.append({"type": "Feature", "properties": {"code": code, "name": name, "name_en": name_en,
+                                                        "kind": kind, "parent": parent}, "geometry": geom})
+    return feats
+
+
+def road_features(net):
+    return [{"type": "Feature",
+             "properties": {"code": code, "name": name, "name_en": name_en, "class": cls},
+             "geometry": {"type": "LineString", "coordinates": net.road_line(line, frm, to)}}
+            for code, name, name_en, cls, line, frm, to in ROADS]
+
+
+def subdistrict_of(p, subs):
+    ring = p["polys"][0][0]
+    x = sum(q[0] for q in ring[:-1]) / (len(ring) - 1)
+    y = sum(q[1] for q in ring[:-1]) / (len(ring) - 1)
+    for code, r in subs:
+        if point_in_ring(x, y, r):
+            return code
+    return None
+
+
+def parcel_features(parcels, subs):
+    counters, feats = {}, []
+    for p in parcels:
+        z = p["zone"]
+        counters[z] = counters.get(z, 0) + 1
+        pid = f"ETDZ-{z[0].upper()}-{counters[z]:06d}"
+        p["parcel_id"] = pid
+        geom = {"type": "Polygon", "coordinates": p["polys"][0]} if len(p["polys"]) == 1 else \
+            {"type": "MultiPolygon", "coordinates": p["polys"]}
+        props = {"parcel_id": pid, "zone": z, "subdistrict": subdistrict_of(p, subs), "land_use": p["use"],
+                 "status": p["status"], "owner": p["owner"], "output_value_wan": p["output"],
+                 "tax_wan": p["tax"]}
+        feats.append({"type": "Feature", "properties": props, "geometry": geom})
+    return feats
+
+
+def dumps(obj):
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_collection(path, feats, name):
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write('{"type":"FeatureCollection","name":"%s","features":[\n' % name)
+        fh.write(",\n".join(dumps(f) for f in feats))
+        fh.write("\n]}\n")
+
+
+def write_array(path, items):
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write("[\n" + ",\n".join(dumps(i) for i in items) + "\n]\n")
+
+
+def write_sample(out_dir):
+    net = build_network()
+    rng = random.Random(f"{SAMPLE_SEED}:ownership")
+    firms, roles = generate_enterprises(SAMPLE_SEED)
+    parcels = generate_parcels(net, SAMPLE_SEED)
+    assign_owners(parcels, firms, roles, rng)
+    assign_statuses(parcels, firms, roles, rng)
+    assign_figures(parcels, firms)
+    zones = zone_features(net)
+    subs = [(f["properties"]["code"], f["geometry"]["coordinates"][0]) for f in zones
+            if f["properties"]["kind"] == "subdistrict"]
+    write_collection(out_dir / "zones.geojson", zones, "zones")
+    write_collection(out_dir / "roads.geojson", road_features(net), "roads")
+    write_array(out_dir / "enterprises.json", firms)
+    write_collection(out_dir / "parcels.geojson", parcel_features(parcels, subs), "parcels")
+    report(net, parcels, firms)
+
+
+def report(net, parcels, firms):
+    count = {}
+    for p in parcels:
+        count[(p["zone"], p["status"])] = count.get((p["zone"], p["status"]), 0) + 1
+    print(f"bonded zone area {bonded_area(net):.4f} km2; {len(parcels)} parcels; {len(firms)} enterprises",
+          file=sys.stderr)
+    for z in ("south", "north", "bonded"):
+        row = {s: n for (zz, s), n in sorted(count.items()) if zz == z}
+        print(f"  {z}: {sum(row.values())} {row}", file=sys.stderr)
+    for tag in PLACE_NAMES:
+        ids = [p["parcel_id"] for p in parcels if p["tag"] == tag]
+        if ids:
+            print(f"  {tag}: {ids[0]} .. {ids[-1]} ({len(ids)})", file=sys.stderr)
+
+
+# ------------------------------------------------------------------ synthetic mode
+DIST = (125.25, 43.78, 125.65, 44.05)
+SYN_PROFILES = {"south": [("ind", 45), ("heavy", 15), ("resid", 20), ("cbd", 6), ("civic", 8), ("park", 6)],
+                "north": [("nind", 40), ("nlog", 15), ("nres", 25), ("civic", 8), ("park", 7), ("nrsv", 5)],
+                "bonded": [("bmain", 60), ("bproc", 40)]}
+SYN_STATUS = {"south": [("active", 66), ("idle", 9), ("zombie", 6), ("expanding", 3), ("reserved", 6),
+                        ("relocating", 3), ("vacated", 3), ("redeveloped", 4)],
+              "north": [("active", 80), ("idle", 3), ("zombie", 1), ("expanding", 7), ("reserved", 7),
+                        ("relocating", 0), ("vacated", 1), ("redeveloped", 1)],
+              "bonded": [("active", 85), ("idle", 2), ("zombie", 0), ("expanding", 8), ("reserved", 4),
+                         ("relocating", 0), ("vacated", 0), ("redeveloped", 1)]}
+SYN_RATE = {"active": (300, 4000), "redeveloped": (200, 2500), "expanding": (100, 1500),
+            "relocating": (50, 800), "idle": (0, 0), "zombie": (0, 5)}
+
+
+class Synthetic:
+    """Streaming generator of N synthetic parcels; the first k of N are the run for k."""
+
+    def __init__(self, seed):
+        self.seed = seed
+        net = build_network()
+        zones = zone_features(net)
+        self.bonded = [p[0] for f in zones if f["properties"]["code"] == "bonded"
+                       for p in f["geometry"]["coordinates"]]
+        self.subs = [(f["properties"]["code"], f["geometry"]["coordinates"][0]) for f in zones
+                     if f["properties"]["kind"] == "subdistrict"]
+        self.north_lat = net.ll[Network.key("shiji", "weihai")][1]
+        self.owners = self.owner_pools(generate_enterprises(SAMPLE_SEED)[0])
+        self.w_m = (DIST[2] - DIST[0]) * MX
+        self.h_m = (DIST[3] - DIST[1]) * MY
+        self.x0, self.y0 = to_xy(DIST[0], DIST[1])
+
+    @staticmethod
+    def owner_pools(firms):
+        """Firms by category (ind/log/com) plus the zombie-like and the expanding firms."""
+        pools = {"ind": [], "log": [], "com": [], "zombie": [], "expanding": []}
+        for f in firms:
+            chain = f["industry_chain"]
+            zombie = f["output_value_wan"] is not None and f["output_value_wan"] < 50
+            cat = "zombie" if zombie else "log" if chain == "cross_border_trade" else \
+                "com" if chain == "big_data" else "ind"
+            pools[cat].append(f)
+            if f["expansion_intent"]:
+                pools["expanding"].append(f)
+        return pools
+
+    def streets(self, rng, length):
+        out, x = [], rng.uniform(0, 150)
+        while True:
+            w = rng.uniform(300, 900)
+            if x + w > length:
+                return out
+            out.append((x, x + w))
+            x += w + rng.uniform(24, 50)
+
+    def layer_blocks(self, layer):
+        rng = random.Random(f"syn:{self.seed}:grid:{layer}")
+        blocks = [(bx, by) for bx in self.streets(rng, self.w_m) for by in self.streets(rng, self.h_m)]
+        rng.shuffle(blocks)
+        return blocks
+
+    def zone_of(self, lon, lat):
+        for ring in self.bonded:
+            if point_in_ring(lon, lat, ring):
+                return "bonded"
+        return "north" if lat >= self.north_lat else "south"
+
+    def subdistrict(self, lon, lat):
+        if not (125.36 < lon < 125.57 and 43.83 < lat < 43.99):
+            return None
+        for code, ring in self.subs:
+            if point_in_ring(lon, lat, ring):
+                return code
+        return None
+
+    def features(self, n):
+        count, layer = 0, 0
+        while True:
+            for bi, block in enumerate(self.layer_blocks(layer)):
+                rng = random.Random(f"syn:{self.seed}:block:{layer}:{bi}")
+                for feat in self.block_features(rng, block):
+                    count += 1
+                    feat["properties"]["parcel_id"] = \
+                        f"ETDZ-{feat['properties']['zone'][0].upper()}-{count:07d}"
+                    yield feat
+                    if count >= n:
+                        return
+            layer += 1
+
+    def block_features(self, rng, block):
+        (bx0, bx1), (by0, by1) = block
+        if rng.random() < 0.12:
+            return
+        cx, cy = self.x0 + (bx0 + bx1) / 2, self.y0 + (by0 + by1) / 2
+        lon, lat = to_ll(cx, cy)
+        zone = self.zone_of(lon, lat)
+        profile = choose(rng, SYN_PROFILES[zone])
+        (lo, hi), mix, empty_p = PROFILES[profile]
+        u0, v0 = self.x0 + bx0 + rng.uniform(10, 25), self.y0 + by0 + rng.uniform(10, 25)
+        u1, v1 = self.x0 + bx1 - rng.uniform(10, 25), self.y0 + by1 - rng.uniform(10, 25)
+        target = math.exp(rng.uniform(math.log(lo), math.log(hi))) * 1e4
+        for _ti, rect in layout_lots(rng, u0, v0, u1, v1, target):
+            if rng.random() < empty_p:
+                continue
+            yield self.lot_feature(rng, rect, zone, choose(rng, mix))
+
+    def lot_feature(self, rng, rect, zone, use):
+        rings = []
+        for i, r in enumerate(lot_polygon(rng, rect, 0.01)):
+            pts = [to_ll(x, y) for x, y in r]
+            rings.append(orient(pts + [pts[0]], i == 0))
+        area = shoelace([to_xy(*q) for q in rings[0]]) + sum(shoelace([to_xy(*q) for q in h]) for h in rings[1:])
+        u0, v0, u1, v1 = rect
+        clon, clat = to_ll((u0 + u1) / 2, (v0 + v1) / 2)
+        props = {"parcel_id": None, "zone": zone, "subdistrict": self.subdistrict(clon, clat), "land_use": use}
+        props.update(self.lot_economy(rng, zone, use, area))
+        return {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": rings}}
+
+    def lot_economy(self, rng, zone, use, area):
+        """Status, owner and figures of one synthetic lot (per-hectare rates by status).
+
+        Same invariants as the sample: reserved/vacated land and non-business uses have no
+        owner, zombie lots belong to zombie-like firms, expanding lots to firms that intend to
+        expand, firms that report no figures give null figures.  Figures are per lot and do
+        not add up to the firms' totals."""
+        cat = CATEGORY.get(use)
+        status = choose(rng, SYN_STATUS[zone])
+        if cat is None or status in ("reserved", "vacated") or (cat == "com" and rng.random() < 0.3):
+            if status not in ("reserved", "vacated", "redeveloped"):
+                status = "active"
+            return {"status": status, "owner": None, "output_value_wan": None, "tax_wan": None}
+        firm = rng.choice(self.owners[status if status in ("zombie", "expanding") else cat])
+        if firm["output_value_wan"] is None:
+            return {"status": status, "owner": firm["name"], "output_value_wan": None, "tax_wan": None}
+        lo, hi = SYN_RATE[status]
+        output = round(area / 1e4 * rng.uniform(lo, hi), 2)
+        return {"status": status, "owner": firm["name"], "output_value_wan": output,
+                "tax_wan": round(output * rng.uniform(0.02, 0.07), 2)}
+
+
+def write_synthetic(n, out, seed):
+    t0 = time.time()
+    gen = Synthetic(seed)
+    with open(out, "w", encoding="utf-8", newline="\n") as fh:
+        for k, feat in enumerate(gen.features(n), 1):
+            fh.write(dumps(feat))
+            fh.write("\n")
+            if k % 100_000 == 0:
+                print(f"{k:,} parcels written ({time.time() - t0:.1f} s)", file=sys.stderr)
+    print(f"done: {n:,} parcels -> {out} in {time.time() - t0:.1f} s", file=sys.stderr)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--synthetic", type=int, metavar="N", help="write N synthetic parcels instead of the sample")
+    ap.add_argument("--out", help="output .geojsonl path for --synthetic")
+    ap.add_argument("--seed", type=int, default=42, help="seed for --synthetic (default 42)")
+    a = ap.parse_args(argv)
+    if a.synthetic is None:
+        write_sample(OUT_DIR)
+        return
+    if not a.out or a.synthetic < 1:
+        ap.error("--synthetic N needs N >= 1 and --out FILE.geojsonl")
+    write_synthetic(a.synthetic, a.out, a.seed)
+
+
+if __name__ == "__main__":
+    main()

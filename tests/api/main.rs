@@ -1,0 +1,8 @@
+//! HTTP tests of the service: OGC API – Features, imports and tokens, each against its
+//! own server on port 0 with a fresh database.
+
+mod follow;
+mod helpers;
+mod imports;
+mod ogc;
+mod tokens;

@@ -1,0 +1,119 @@
+//! The `landreuse` command line: imports with progress and a summary, errors as
+//! sentences, tokens.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn landreuse(args: &[&str], data_dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_landreuse"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .output()
+        .expect("the landreuse binary runs")
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).to_string(),
+        String::from_utf8_lossy(&o.stderr).to_string(),
+    )
+}
+
+#[test]
+fn import_prints_a_summary_with_the_total_area_in_three_units() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = landreuse(&["import", &fixture("gk4551_parcel.geojson")], dir.path());
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("(EPSG:4551): 1 features read, 1 inserted, 0 updated, 0 rejected"), "{stdout}");
+    assert!(stdout.contains("11799.33 m² = 1.1799 ha = 17.70 mu"), "{stdout}");
+}
+
+#[test]
+fn an_invalid_file_fails_with_every_reason_and_leaves_the_database_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = landreuse(&["import", &fixture("bbox_l_shape.geojson")], dir.path());
+    assert!(ok.status.success());
+    let out = landreuse(&["import", &fixture("invalid_mixed.geojson")], dir.path());
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert!(stderr.contains("error: 9 of 10 features are invalid, so nothing was imported"), "{stderr}");
+    assert!(stderr.contains("feature 2 (id BAD-BOWTIE) has an invalid geometry"), "{stderr}");
+    // Importing the valid file again only updates: the failed import left no trace.
+    let again = landreuse(&["import", &fixture("bbox_l_shape.geojson")], dir.path());
+    let (stdout, _) = text(&again);
+    assert!(stdout.contains("0 inserted, 3 updated"), "{stdout}");
+}
+
+#[test]
+fn skip_invalid_writes_the_rejects_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let rejects = dir.path().join("rejects.geojson");
+    let out = landreuse(
+        &["import", &fixture("invalid_mixed.geojson"), "--skip-invalid", "--rejects", rejects.to_str().unwrap()],
+        dir.path(),
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("1 inserted, 0 updated, 9 rejected"), "{stdout}");
+    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(rejects).unwrap()).unwrap();
+    let features = written["features"].as_array().unwrap();
+    assert_eq!(features.len(), 9);
+    assert!(features[0]["properties"]["reject_reason"].as_str().unwrap().contains("BAD-OPEN"));
+}
+
+#[test]
+fn bad_options_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, words) in [
+        (vec!["import", "no-such-file.geojson"], "cannot open no-such-file.geojson"),
+        (vec!["import", "x.geojson", "--crs", "EPSG:2000"], "unknown or unsupported CRS"),
+        (vec!["import", "x.geojson", "--collection", "buildings"], "unknown collection"),
+        (vec!["import", "x.geojson", "--map", "landuse=DLBM"], "not a parcels property"),
+        (vec!["token", "create", "--role", "boss", "--name", "x"], "unknown role"),
+    ] {
+        let out = landreuse(&args, dir.path());
+        let (_, stderr) = text(&out);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr.contains(words), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_field_map_renames_source_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("custom.geojson");
+    std::fs::write(
+        &file,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"BH":"CUSTOM-1","YT":"B1","DW":"长春示例商贸有限公司"},
+        "geometry":{"type":"Polygon","coordinates":[[[125.401,43.861],[125.402,43.861],[125.402,43.862],[125.401,43.862],[125.401,43.861]]]}}]}"#,
+    )
+    .unwrap();
+    let out = landreuse(
+        &["import", file.to_str().unwrap(), "--map", "code=BH,land_use=YT,owner=DW"],
+        dir.path(),
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("1 inserted"), "{stdout}");
+}
+
+#[test]
+fn token_create_prints_the_secret_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = landreuse(&["token", "create", "--role", "gis", "--name", "王工"], dir.path());
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.trim().starts_with("lr_") && stdout.trim().len() == 67, "{stdout}");
+    let again = landreuse(&["token", "create", "--role", "gis", "--name", "王工"], dir.path());
+    assert!(text(&again).1.contains("already exists"));
+}
