@@ -60,7 +60,9 @@ impl FromStr for Role {
             .iter()
             .copied()
             .find(|r| r.code() == s)
-            .ok_or_else(|| format!("unknown role {s:?}; the roles are viewer, planner, gis and admin"))
+            .ok_or_else(|| {
+                format!("unknown role {s:?}; the roles are viewer, planner, gis and admin")
+            })
     }
 }
 

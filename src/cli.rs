@@ -136,7 +136,8 @@ pub async fn run() -> ExitCode {
 async fn serve(args: ServeArgs) -> Result<(), String> {
     let config = ServiceConfig {
         data_dir: args.store.data_dir.clone(),
-        sample_dir: (!args.no_sample).then(|| args.geodata.unwrap_or_else(crate::sample::default_dir)),
+        sample_dir: (!args.no_sample)
+            .then(|| args.geodata.unwrap_or_else(crate::sample::default_dir)),
         api: ApiSettings {
             read_open: args.read_open,
             max_upload_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
@@ -181,7 +182,10 @@ async fn import_file(args: ImportArgs) -> Result<(), String> {
         field_map,
         skip_invalid: args.skip_invalid,
         actor: args.actor.unwrap_or_else(|| {
-            format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()))
+            format!(
+                "cli:{}",
+                std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+            )
         }),
         source_name: args.file.display().to_string(),
         zones: Arc::new(zones),
@@ -191,9 +195,7 @@ async fn import_file(args: ImportArgs) -> Result<(), String> {
     bar.finish_and_clear();
     let report = result.map_err(|e| e.to_string())?;
     if !report.rejected_features.is_empty() {
-        let path = args
-            .rejects
-            .unwrap_or_else(|| rejects_path(&args.file));
+        let path = args.rejects.unwrap_or_else(|| rejects_path(&args.file));
         write_rejects(&path, &report)?;
         eprintln!("rejected features written to {}", path.display());
     }
@@ -201,15 +203,13 @@ async fn import_file(args: ImportArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn open_with_progress(
-    path: &Path,
-) -> Result<(Box<dyn std::io::Read + Send>, ProgressBar), String> {
+fn open_with_progress(path: &Path) -> Result<(Box<dyn std::io::Read + Send>, ProgressBar), String> {
     if path.as_os_str() == "-" {
         let bar = ProgressBar::new_spinner();
         return Ok((Box::new(bar.wrap_read(std::io::stdin())), bar));
     }
-    let file = std::fs::File::open(path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = ProgressBar::new(size);
     bar.set_style(
@@ -242,7 +242,8 @@ fn write_rejects(path: &Path, report: &ImportReport) -> Result<(), String> {
         })
         .collect();
     let fc = serde_json::json!({"type": "FeatureCollection", "features": features});
-    std::fs::write(path, fc.to_string()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    std::fs::write(path, fc.to_string())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 fn print_summary(r: &ImportReport) {

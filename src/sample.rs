@@ -72,12 +72,10 @@ pub async fn load(
     report: &mut dyn FnMut(String),
 ) -> Result<(), SampleError> {
     let path = dir.join("enterprises.json");
-    let list: Vec<Enterprise> =
-        serde_json::from_reader(std::io::BufReader::new(open(&path)?)).map_err(|e| {
-            SampleError::File {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            }
+    let list: Vec<Enterprise> = serde_json::from_reader(std::io::BufReader::new(open(&path)?))
+        .map_err(|e| SampleError::File {
+            path: path.display().to_string(),
+            reason: e.to_string(),
         })?;
     let n = store.upsert_enterprises(&list, SAMPLE_ACTOR).await?;
     report(format!("{n} enterprises from {}", path.display()));

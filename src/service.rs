@@ -45,7 +45,10 @@ pub async fn open(config: &ServiceConfig) -> Result<AppState, StartError> {
     if let Some(dir) = &config.sample_dir {
         if sample::store_is_empty(store.as_ref()).await? {
             tracing::info!(dir = %dir.display(), "empty store: loading the sample zone");
-            sample::load(store.as_ref(), dir, &mut |line| tracing::info!("loaded {line}")).await?;
+            sample::load(store.as_ref(), dir, &mut |line| {
+                tracing::info!("loaded {line}")
+            })
+            .await?;
         }
     }
     let index = Arc::new(Index::load(store.as_ref()).await?);

@@ -34,8 +34,14 @@ fn import_prints_a_summary_with_the_total_area_in_three_units() {
     let out = landreuse(&["import", &fixture("gk4551_parcel.geojson")], dir.path());
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
-    assert!(stdout.contains("(EPSG:4551): 1 features read, 1 inserted, 0 updated, 0 rejected"), "{stdout}");
-    assert!(stdout.contains("11799.33 m² = 1.1799 ha = 17.70 mu"), "{stdout}");
+    assert!(
+        stdout.contains("(EPSG:4551): 1 features read, 1 inserted, 0 updated, 0 rejected"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("11799.33 m² = 1.1799 ha = 17.70 mu"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -46,8 +52,14 @@ fn an_invalid_file_fails_with_every_reason_and_leaves_the_database_alone() {
     let out = landreuse(&["import", &fixture("invalid_mixed.geojson")], dir.path());
     let (_, stderr) = text(&out);
     assert!(!out.status.success());
-    assert!(stderr.contains("error: 9 of 10 features are invalid, so nothing was imported"), "{stderr}");
-    assert!(stderr.contains("feature 2 (id BAD-BOWTIE) has an invalid geometry"), "{stderr}");
+    assert!(
+        stderr.contains("error: 9 of 10 features are invalid, so nothing was imported"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("feature 2 (id BAD-BOWTIE) has an invalid geometry"),
+        "{stderr}"
+    );
     // Importing the valid file again only updates: the failed import left no trace.
     let again = landreuse(&["import", &fixture("bbox_l_shape.geojson")], dir.path());
     let (stdout, _) = text(&again);
@@ -59,27 +71,55 @@ fn skip_invalid_writes_the_rejects_file() {
     let dir = tempfile::tempdir().unwrap();
     let rejects = dir.path().join("rejects.geojson");
     let out = landreuse(
-        &["import", &fixture("invalid_mixed.geojson"), "--skip-invalid", "--rejects", rejects.to_str().unwrap()],
+        &[
+            "import",
+            &fixture("invalid_mixed.geojson"),
+            "--skip-invalid",
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ],
         dir.path(),
     );
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
-    assert!(stdout.contains("1 inserted, 0 updated, 9 rejected"), "{stdout}");
-    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(rejects).unwrap()).unwrap();
+    assert!(
+        stdout.contains("1 inserted, 0 updated, 9 rejected"),
+        "{stdout}"
+    );
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(rejects).unwrap()).unwrap();
     let features = written["features"].as_array().unwrap();
     assert_eq!(features.len(), 9);
-    assert!(features[0]["properties"]["reject_reason"].as_str().unwrap().contains("BAD-OPEN"));
+    assert!(features[0]["properties"]["reject_reason"]
+        .as_str()
+        .unwrap()
+        .contains("BAD-OPEN"));
 }
 
 #[test]
 fn bad_options_are_explained() {
     let dir = tempfile::tempdir().unwrap();
     for (args, words) in [
-        (vec!["import", "no-such-file.geojson"], "cannot open no-such-file.geojson"),
-        (vec!["import", "x.geojson", "--crs", "EPSG:2000"], "unknown or unsupported CRS"),
-        (vec!["import", "x.geojson", "--collection", "buildings"], "unknown collection"),
-        (vec!["import", "x.geojson", "--map", "landuse=DLBM"], "not a parcels property"),
-        (vec!["token", "create", "--role", "boss", "--name", "x"], "unknown role"),
+        (
+            vec!["import", "no-such-file.geojson"],
+            "cannot open no-such-file.geojson",
+        ),
+        (
+            vec!["import", "x.geojson", "--crs", "EPSG:2000"],
+            "unknown or unsupported CRS",
+        ),
+        (
+            vec!["import", "x.geojson", "--collection", "buildings"],
+            "unknown collection",
+        ),
+        (
+            vec!["import", "x.geojson", "--map", "landuse=DLBM"],
+            "not a parcels property",
+        ),
+        (
+            vec!["token", "create", "--role", "boss", "--name", "x"],
+            "unknown role",
+        ),
     ] {
         let out = landreuse(&args, dir.path());
         let (_, stderr) = text(&out);
@@ -99,7 +139,12 @@ fn a_field_map_renames_source_fields() {
     )
     .unwrap();
     let out = landreuse(
-        &["import", file.to_str().unwrap(), "--map", "code=BH,land_use=YT,owner=DW"],
+        &[
+            "import",
+            file.to_str().unwrap(),
+            "--map",
+            "code=BH,land_use=YT,owner=DW",
+        ],
         dir.path(),
     );
     let (stdout, stderr) = text(&out);
@@ -110,10 +155,19 @@ fn a_field_map_renames_source_fields() {
 #[test]
 fn token_create_prints_the_secret_once() {
     let dir = tempfile::tempdir().unwrap();
-    let out = landreuse(&["token", "create", "--role", "gis", "--name", "王工"], dir.path());
+    let out = landreuse(
+        &["token", "create", "--role", "gis", "--name", "王工"],
+        dir.path(),
+    );
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
-    assert!(stdout.trim().starts_with("lr_") && stdout.trim().len() == 67, "{stdout}");
-    let again = landreuse(&["token", "create", "--role", "gis", "--name", "王工"], dir.path());
+    assert!(
+        stdout.trim().starts_with("lr_") && stdout.trim().len() == 67,
+        "{stdout}"
+    );
+    let again = landreuse(
+        &["token", "create", "--role", "gis", "--name", "王工"],
+        dir.path(),
+    );
     assert!(text(&again).1.contains("already exists"));
 }

@@ -27,7 +27,9 @@ pub async fn require(
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .ok_or_else(|| {
-            ApiError::Unauthorized("the Authorization header is not of the form `Bearer TOKEN`".into())
+            ApiError::Unauthorized(
+                "the Authorization header is not of the form `Bearer TOKEN`".into(),
+            )
         })?;
     let holder = state
         .store

@@ -40,11 +40,20 @@ fn value_html(v: &Value) -> String {
             format!("<a href=\"{0}\">{0}</a>", escape(s))
         }
         Value::String(s) => escape(s),
-        Value::Array(items) => items.iter().map(value_html).collect::<Vec<_>>().join("<br>"),
+        Value::Array(items) => items
+            .iter()
+            .map(value_html)
+            .collect::<Vec<_>>()
+            .join("<br>"),
         Value::Object(map) => {
             if let (Some(Value::String(href)), rel) = (map.get("href"), map.get("rel")) {
                 let rel = rel.and_then(Value::as_str).unwrap_or("");
-                return format!("<a href=\"{}\">{}</a> ({})", escape(href), escape(href), escape(rel));
+                return format!(
+                    "<a href=\"{}\">{}</a> ({})",
+                    escape(href),
+                    escape(href),
+                    escape(rel)
+                );
             }
             object_table(map)
         }
@@ -89,7 +98,12 @@ pub fn items_page(c: Collection, page: &QueryPage, links: &[Value], offset: usiz
             let cells: String = columns
                 .iter()
                 .chain(["area_mu", "length_m"].iter())
-                .map(|k| format!("<td>{}</td>", props.get(*k).map(value_html).unwrap_or_default()))
+                .map(|k| {
+                    format!(
+                        "<td>{}</td>",
+                        props.get(*k).map(value_html).unwrap_or_default()
+                    )
+                })
                 .collect();
             format!(
                 "<tr><td><a href=\"/collections/{}/items/{}?f=html\">{}</a></td>{cells}</tr>",

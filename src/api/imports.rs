@@ -50,7 +50,8 @@ pub async fn create(
     let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| too_large("larger than that".into()))?;
-    let report = import::run_import(state.store.as_ref(), std::io::Cursor::new(bytes), opts).await?;
+    let report =
+        import::run_import(state.store.as_ref(), std::io::Cursor::new(bytes), opts).await?;
     state.index.catch_up(state.store.as_ref()).await?;
     Ok((StatusCode::CREATED, axum::Json(report)).into_response())
 }
@@ -67,7 +68,8 @@ fn options(state: &AppState, raw: Option<&str>, actor: String) -> Result<ImportO
         .map(SourceCrs::parse)
         .transpose()
         .map_err(ApiError::BadRequest)?;
-    let field_map = FieldMap::parse(get("map").unwrap_or(""), collection).map_err(ApiError::BadRequest)?;
+    let field_map =
+        FieldMap::parse(get("map").unwrap_or(""), collection).map_err(ApiError::BadRequest)?;
     let skip_invalid = match get("skip_invalid") {
         None | Some("false") => false,
         Some("true") => true,
@@ -89,10 +91,18 @@ fn options(state: &AppState, raw: Option<&str>, actor: String) -> Result<ImportO
 }
 
 fn check_media_type(headers: &HeaderMap) -> Result<(), ApiError> {
-    let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+    let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
         return Ok(());
     };
-    let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if MEDIA_TYPES.contains(&essence.as_str()) {
         Ok(())
     } else {

@@ -50,9 +50,19 @@ fn page_links(
         Format::Json => (GEOJSON, Format::Html),
         Format::Html => ("text/html", Format::Json),
     };
-    let other_media = if other == Format::Json { GEOJSON } else { "text/html" };
+    let other_media = if other == Format::Json {
+        GEOJSON
+    } else {
+        "text/html"
+    };
     let this_query = serde_urlencoded::to_string(pairs).unwrap_or_default();
-    let with_q = |q: String| if q.is_empty() { url.to_string() } else { format!("{url}?{q}") };
+    let with_q = |q: String| {
+        if q.is_empty() {
+            url.to_string()
+        } else {
+            format!("{url}?{q}")
+        }
+    };
     let mut links = vec![
         link(with_q(this_query), "self", this_media, "This page"),
         link(
@@ -128,15 +138,29 @@ pub async fn item(
         ApiError::NotFound(format!("collection {c} has no feature with id {fid:?}"))
     })?;
     let base = base_url(&state.settings, &headers);
-    let url = format!("{base}/collections/{}/items/{}", c.id(), encode_segment(&fid));
+    let url = format!(
+        "{base}/collections/{}/items/{}",
+        c.id(),
+        encode_segment(&fid)
+    );
     let (self_f, alt_f, alt_media) = match f {
         Format::Json => ("json", "html", "text/html"),
         Format::Html => ("html", "json", GEOJSON),
     };
     let links = vec![
         link(format!("{url}?f={self_f}"), "self", "", "This feature"),
-        link(format!("{url}?f={alt_f}"), "alternate", alt_media, "This feature in another format"),
-        link(format!("{base}/collections/{}", c.id()), "collection", "application/json", "The collection"),
+        link(
+            format!("{url}?f={alt_f}"),
+            "alternate",
+            alt_media,
+            "This feature in another format",
+        ),
+        link(
+            format!("{base}/collections/{}", c.id()),
+            "collection",
+            "application/json",
+            "The collection",
+        ),
     ];
     Ok(match f {
         Format::Json => {
@@ -147,7 +171,10 @@ pub async fn item(
             body["links"] = Value::from(links);
             typed(body.to_string(), GEOJSON)
         }
-        Format::Html => typed(html::feature_page(c, &feature, &links), "text/html; charset=utf-8"),
+        Format::Html => typed(
+            html::feature_page(c, &feature, &links),
+            "text/html; charset=utf-8",
+        ),
     })
 }
 

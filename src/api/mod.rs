@@ -79,7 +79,10 @@ pub fn build_app(state: AppState) -> Router {
         .route("/collections", get(ogc::collections))
         .route("/collections/{collection_id}", get(ogc::collection))
         .route("/collections/{collection_id}/items", get(items::items))
-        .route("/collections/{collection_id}/items/{feature_id}", get(items::item))
+        .route(
+            "/collections/{collection_id}/items/{feature_id}",
+            get(items::item),
+        )
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::read_guard,

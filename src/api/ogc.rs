@@ -26,8 +26,18 @@ pub(crate) fn link(href: String, rel: &str, media: &str, title: &str) -> Value {
 
 fn self_and_alternate(url: &str, f: Format) -> Vec<Value> {
     let (json_link, html_link) = (
-        link(format!("{url}?f=json"), "", "application/json", "This document as JSON"),
-        link(format!("{url}?f=html"), "", "text/html", "This document as HTML"),
+        link(
+            format!("{url}?f=json"),
+            "",
+            "application/json",
+            "This document as JSON",
+        ),
+        link(
+            format!("{url}?f=html"),
+            "",
+            "text/html",
+            "This document as HTML",
+        ),
     );
     let mut out = vec![json_link, html_link];
     let self_index = usize::from(f == Format::Html);

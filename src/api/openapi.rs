@@ -25,7 +25,10 @@ pub async fn document(
             doc.to_string(),
             "application/vnd.oai.openapi+json;version=3.0",
         ),
-        Format::Html => typed(html::document("API definition", &doc), "text/html; charset=utf-8"),
+        Format::Html => typed(
+            html::document("API definition", &doc),
+            "text/html; charset=utf-8",
+        ),
     })
 }
 
@@ -72,8 +75,18 @@ fn collection_paths(c: Collection, paths: &mut Map<String, Value>) {
         json!({"$ref": "#/components/parameters/datetime"}),
         json!({"$ref": "#/components/parameters/f"}),
     ];
-    parameters.extend(c.queryables().map(|p| queryable_parameter(c, p.name, p.kind, p.description)));
-    paths.insert(format!("/collections/{id}"), simple_get(&format!("Metadata of {id}"), &format!("describe_{id}"), "#/components/schemas/collection"));
+    parameters.extend(
+        c.queryables()
+            .map(|p| queryable_parameter(c, p.name, p.kind, p.description)),
+    );
+    paths.insert(
+        format!("/collections/{id}"),
+        simple_get(
+            &format!("Metadata of {id}"),
+            &format!("describe_{id}"),
+            "#/components/schemas/collection",
+        ),
+    );
     paths.insert(format!("/collections/{id}/items"), json!({"get": {
         "summary": format!("Features of {id}"), "operationId": format!("get_{id}_features"),
         "description": c.description(), "parameters": parameters,
@@ -149,12 +162,33 @@ fn imports_path() -> Value {
 /// The OpenAPI 3.0 document.
 pub fn definition(base: &str) -> Value {
     let mut paths = Map::new();
-    paths.insert("/".into(), simple_get("Landing page", "get_landing_page", "#/components/schemas/landingPage"));
-    paths.insert("/conformance".into(), simple_get("Conformance classes", "get_conformance", "#/components/schemas/confClasses"));
+    paths.insert(
+        "/".into(),
+        simple_get(
+            "Landing page",
+            "get_landing_page",
+            "#/components/schemas/landingPage",
+        ),
+    );
+    paths.insert(
+        "/conformance".into(),
+        simple_get(
+            "Conformance classes",
+            "get_conformance",
+            "#/components/schemas/confClasses",
+        ),
+    );
     paths.insert("/api".into(), json!({"get": {"summary": "This API definition", "operationId": "get_api",
         "parameters": [{"$ref": "#/components/parameters/f"}],
         "responses": {"200": {"description": "The OpenAPI 3.0 document.", "content": {"application/vnd.oai.openapi+json;version=3.0": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}}}}}}));
-    paths.insert("/collections".into(), simple_get("The feature collections", "get_collections", "#/components/schemas/collections"));
+    paths.insert(
+        "/collections".into(),
+        simple_get(
+            "The feature collections",
+            "get_collections",
+            "#/components/schemas/collections",
+        ),
+    );
     for c in Collection::ALL {
         collection_paths(c, &mut paths);
     }

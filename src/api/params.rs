@@ -163,8 +163,11 @@ fn check_datetime(text: &str) -> Result<(), ApiError> {
         part.is_empty()
             || part == ".."
             || time::OffsetDateTime::parse(part, rfc3339).is_ok()
-            || time::Date::parse(part, time::macros::format_description!("[year]-[month]-[day]"))
-                .is_ok()
+            || time::Date::parse(
+                part,
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .is_ok()
     };
     let valid = match text.split_once('/') {
         Some((a, b)) => ok(a) && ok(b) && !(a.is_empty() && b.is_empty()),
@@ -192,8 +195,7 @@ pub fn with_offset(pairs: &[(String, String)], offset: usize) -> String {
 
 /// The query string with `f` replaced.
 pub fn with_format(pairs: &[(String, String)], f: Format) -> String {
-    let mut kept: Vec<(String, String)> =
-        pairs.iter().filter(|(k, _)| k != "f").cloned().collect();
+    let mut kept: Vec<(String, String)> = pairs.iter().filter(|(k, _)| k != "f").cloned().collect();
     kept.push(("f".into(), f.code().into()));
     serde_urlencoded::to_string(&kept).unwrap_or_default()
 }
@@ -208,7 +210,11 @@ mod tests {
 
     #[test]
     fn items_query_reads_filters_and_refuses_unknown_parameters() {
-        let q = items_query(Collection::Parcels, &p("bbox=125.3,43.8,125.5,43.9&status=idle&limit=5")).unwrap();
+        let q = items_query(
+            Collection::Parcels,
+            &p("bbox=125.3,43.8,125.5,43.9&status=idle&limit=5"),
+        )
+        .unwrap();
         assert_eq!(q.limit, 5);
         assert_eq!(q.filters, vec![("status".to_string(), "idle".to_string())]);
         let err = items_query(Collection::Parcels, &p("colour=red")).unwrap_err();

@@ -74,15 +74,26 @@ const PARCEL_PROPERTIES: &[PropertyDef] = &[
         true,
         "Zone code: south (南部建成区), north (北区) or bonded (兴隆综合保税区).",
     ),
-    text("subdistrict", true, "Code of the sub-district (街道) holding the parcel."),
+    text(
+        "subdistrict",
+        true,
+        "Code of the sub-district (街道) holding the parcel.",
+    ),
     text(
         "land_use",
         true,
         "Land-use code (GB 50137-2011 such as M1, B1, R2; or GB/T 21010-2017).",
     ),
-    text("status", true, "Parcel status in the reallocation programme."),
+    text(
+        "status",
+        true,
+        "Parcel status in the reallocation programme.",
+    ),
     text("owner", true, "Name of the owner enterprise (权利人)."),
-    real("output_value_wan", "Annual output value on the parcel, 万元."),
+    real(
+        "output_value_wan",
+        "Annual output value on the parcel, 万元.",
+    ),
     real("tax_wan", "Annual tax paid from the parcel, 万元."),
 ];
 

@@ -33,13 +33,7 @@ fn aliases(c: Collection, target: &str) -> &'static [&'static str] {
 
 /// Source fields that hold measures landreuse computes itself; a declared area is
 /// kept for comparison under `declared_area_m2`.
-const COMPUTED: &[&str] = &[
-    "area_m2",
-    "area_ha",
-    "area_mu",
-    "perimeter_m",
-    "length_m",
-];
+const COMPUTED: &[&str] = &["area_m2", "area_ha", "area_mu", "perimeter_m", "length_m"];
 const DECLARED_AREA: &[&str] = &["ZDMJ", "DECLARED_AREA_M2"];
 
 /// Explicit renames given with `--map target=source,…`.
@@ -91,7 +85,12 @@ pub struct MappedProperties {
     pub attributes: Map<String, Value>,
 }
 
-fn take_field(props: &mut Map<String, Value>, c: Collection, map: &FieldMap, target: &str) -> Option<Value> {
+fn take_field(
+    props: &mut Map<String, Value>,
+    c: Collection,
+    map: &FieldMap,
+    target: &str,
+) -> Option<Value> {
     if let Some(source) = map.source_for(target) {
         return props.remove(source);
     }

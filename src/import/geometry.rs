@@ -78,7 +78,10 @@ pub fn prepare_geometry(
 fn coord(p: &Position, at: &str, transform: &ToCrs84) -> Result<Coord<f64>, String> {
     let s = p.as_slice();
     if s.len() < 2 {
-        return Err(format!("{at} has {} number(s); a position needs two", s.len()));
+        return Err(format!(
+            "{at} has {} number(s); a position needs two",
+            s.len()
+        ));
     }
     let (x, y) = (s[0], s[1]);
     if !x.is_finite() || !y.is_finite() {
@@ -160,7 +163,11 @@ fn line(
 }
 
 fn check_valid(g: &Geometry<f64>) -> Result<(), String> {
-    let problems: Vec<String> = g.validation_errors().iter().map(|e| e.to_string()).collect();
+    let problems: Vec<String> = g
+        .validation_errors()
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
     if problems.is_empty() {
         Ok(())
     } else {

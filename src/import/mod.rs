@@ -166,7 +166,8 @@ pub async fn run_import<R: Read + Send + 'static>(
 ) -> Result<ImportReport, ImportError> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Message>(512);
     let thread_opts = opts.clone();
-    let reader_thread = tokio::task::spawn_blocking(move || read_and_check(reader, thread_opts, tx));
+    let reader_thread =
+        tokio::task::spawn_blocking(move || read_and_check(reader, thread_opts, tx));
     let mut run = Run::new(opts);
     while let Some(msg) = rx.recv().await {
         match msg {
@@ -178,7 +179,11 @@ pub async fn run_import<R: Read + Send + 'static>(
     let features = match reader_thread.await {
         Ok(Ok(n)) => n,
         Ok(Err(e)) => return Err(e.into()),
-        Err(join) => return Err(ImportError::Crs(format!("the import reader failed: {join}"))),
+        Err(join) => {
+            return Err(ImportError::Crs(format!(
+                "the import reader failed: {join}"
+            )))
+        }
     };
     run.finish(features).await
 }
@@ -324,7 +329,8 @@ fn read_and_check<R: Read>(
                     }
                     Ok(_) => tx
                         .blocking_send(Message::Fatal(ImportError::Crs(
-                            "the crs member comes after the first feature; name the CRS with --crs".into(),
+                            "the crs member comes after the first feature; name the CRS with --crs"
+                                .into(),
                         )))
                         .map(|_| false)
                         .unwrap_or(false),
@@ -350,7 +356,9 @@ fn read_and_check<R: Read>(
                         return false;
                     }
                 }
-                let Some(c) = checker.as_ref() else { return false };
+                let Some(c) = checker.as_ref() else {
+                    return false;
+                };
                 tx.blocking_send(Message::Feature(Box::new(c.check(raw))))
                     .is_ok()
             }

@@ -280,7 +280,9 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(&items[0], SourceItem::Crs(n) if n == "urn:ogc:def:crs:EPSG::4551"));
-        assert!(matches!(&items[2], SourceItem::Feature(f) if f.id.as_deref() == Some("7") && f.index == 1));
+        assert!(
+            matches!(&items[2], SourceItem::Feature(f) if f.id.as_deref() == Some("7") && f.index == 1)
+        );
     }
 
     #[test]
@@ -292,8 +294,8 @@ mod tests {
     #[test]
     fn empty_and_malformed_inputs_are_errors() {
         assert!(matches!(read_all("  \n"), Err(SourceError::Empty)));
-        let err = read_all(r#"{"type":"FeatureCollection","features":[{"type":"Feature",}"#)
-            .unwrap_err();
+        let err =
+            read_all(r#"{"type":"FeatureCollection","features":[{"type":"Feature",}"#).unwrap_err();
         assert!(err.to_string().contains("line 1"), "{err}");
         let err = read_all(r#"{"type":"Topology"}"#).unwrap_err();
         assert!(err.to_string().contains("Topology"), "{err}");

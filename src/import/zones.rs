@@ -20,7 +20,12 @@ impl ZoneLocator {
         let mut subdistricts = Vec::new();
         let mut sorted: Vec<&FeatureRecord> = records.iter().collect();
         sorted.sort_by(|a, b| {
-            let area = |r: &FeatureRecord| r.properties.get("area_m2").and_then(Value::as_f64).unwrap_or(f64::MAX);
+            let area = |r: &FeatureRecord| {
+                r.properties
+                    .get("area_m2")
+                    .and_then(Value::as_f64)
+                    .unwrap_or(f64::MAX)
+            };
             area(a).total_cmp(&area(b))
         });
         for r in sorted {
@@ -31,12 +36,17 @@ impl ZoneLocator {
                 _ => {}
             }
         }
-        Self { zones, subdistricts }
+        Self {
+            zones,
+            subdistricts,
+        }
     }
 
     /// Sets `zone` and `subdistrict` from the parcel's interior point where they are null.
     pub fn fill_in(&self, typed: &mut Map<String, Value>, geometry: &Geometry<f64>) {
-        let Some(point) = geometry.interior_point() else { return };
+        let Some(point) = geometry.interior_point() else {
+            return;
+        };
         for (key, list) in [("zone", &self.zones), ("subdistrict", &self.subdistricts)] {
             if typed.get(key).is_some_and(|v| !v.is_null()) {
                 continue;

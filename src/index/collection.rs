@@ -197,7 +197,10 @@ impl CollectionIndex {
         let page = page_of(&mut hits, q.offset, q.limit);
         QueryPage {
             matched,
-            features: page.iter().map(|s| self.slots[*s as usize].clone()).collect(),
+            features: page
+                .iter()
+                .map(|s| self.slots[*s as usize].clone())
+                .collect(),
         }
     }
 

@@ -57,7 +57,9 @@ impl Index {
 
     fn replace(&self, c: Collection, f: impl FnOnce(&mut CollectionIndex)) {
         let lock = &self.collections[&c];
-        let mut guard = lock.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut guard = lock
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut guard);
     }
 }

@@ -13,7 +13,8 @@ pub fn now_rfc3339() -> String {
     let fmt = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
     );
-    now.format(&fmt).unwrap_or_else(|_| now.unix_timestamp().to_string())
+    now.format(&fmt)
+        .unwrap_or_else(|_| now.unix_timestamp().to_string())
 }
 
 /// GeoJSON text of a CRS84 geometry.
@@ -27,7 +28,9 @@ pub fn geometry_from_text(text: &str, code: &str) -> Result<Geometry<f64>, Store
         what: format!("geometry of feature {code}"),
         detail,
     };
-    let gj: geojson::Geometry = text.parse().map_err(|e: geojson::Error| corrupt(e.to_string()))?;
+    let gj: geojson::Geometry = text
+        .parse()
+        .map_err(|e: geojson::Error| corrupt(e.to_string()))?;
     Geometry::try_from(gj).map_err(|e| corrupt(e.to_string()))
 }
 
@@ -82,7 +85,11 @@ pub fn assemble_properties(
             Bound::Real(Some(x)) => {
                 props.insert(name.into(), Value::from(x));
             }
-            _ => {}
+            // Every typed property is always present (null when unknown), so clients
+            // such as GDAL that read the schema from the first page see every field.
+            _ => {
+                props.insert(name.into(), Value::Null);
+            }
         }
     }
     measures.write_properties(&mut props);
@@ -100,7 +107,10 @@ pub fn assemble_properties(
 /// The JSON state of a feature as events record it (`after`/`before`).
 pub fn state_json(record: &FeatureRecord) -> String {
     let mut state = Map::new();
-    state.insert("properties".into(), Value::Object(record.properties.clone()));
+    state.insert(
+        "properties".into(),
+        Value::Object(record.properties.clone()),
+    );
     state.insert(
         "geometry".into(),
         serde_json::to_value(geojson::Geometry::from(&record.geometry)).unwrap_or(Value::Null),

@@ -174,8 +174,11 @@ pub trait Store: Send + Sync + 'static {
     /// The history of one feature, oldest first.
     async fn feature_history(&self, c: Collection, code: &str) -> Result<Vec<Event>, StoreError>;
     /// Inserts or updates enterprises by name, with one event each, in one transaction.
-    async fn upsert_enterprises(&self, list: &[Enterprise], actor: &str)
-        -> Result<usize, StoreError>;
+    async fn upsert_enterprises(
+        &self,
+        list: &[Enterprise],
+        actor: &str,
+    ) -> Result<usize, StoreError>;
     /// Number of enterprises.
     async fn enterprise_count(&self) -> Result<i64, StoreError>;
     /// Stores a new token hash; a taken name is a conflict.

@@ -140,7 +140,11 @@ impl Store for SqliteStore {
         let mut out = Vec::with_capacity(codes.len());
         let mut conn = self.pool.acquire().await?;
         for code in codes {
-            if let Some(row) = sqlx::query(audited(&sql)).bind(code).fetch_optional(&mut *conn).await? {
+            if let Some(row) = sqlx::query(audited(&sql))
+                .bind(code)
+                .fetch_optional(&mut *conn)
+                .await?
+            {
                 out.push(decode_row(c, &row)?);
             }
         }
@@ -150,7 +154,9 @@ impl Store for SqliteStore {
 
     async fn feature_count(&self, c: Collection) -> Result<i64, StoreError> {
         let sql = format!("SELECT COUNT(*) FROM {}", table(c));
-        Ok(sqlx::query_scalar(audited(&sql)).fetch_one(&self.pool).await?)
+        Ok(sqlx::query_scalar(audited(&sql))
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     async fn begin_import(&self, meta: ImportMeta) -> Result<Box<dyn ImportSession>, StoreError> {
@@ -177,9 +183,11 @@ impl Store for SqliteStore {
     }
 
     async fn last_event_id(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM events")
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM events")
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<Event>, StoreError> {
@@ -361,7 +369,11 @@ impl SqliteImport {
 
     async fn existing(&mut self, code: &str) -> Result<Option<FeatureRecord>, StoreError> {
         let c = self.meta.collection;
-        let sql = format!("SELECT {} FROM {} WHERE code = ?", select_columns(c), table(c));
+        let sql = format!(
+            "SELECT {} FROM {} WHERE code = ?",
+            select_columns(c),
+            table(c)
+        );
         let row = sqlx::query(audited(&sql))
             .bind(code)
             .fetch_optional(&mut *self.tx)
@@ -485,7 +497,9 @@ impl ImportSession for SqliteImport {
             )
         });
         let existing = self.existing(&code).await?;
-        let id = self.store_row(f, &code, existing.as_ref().map(|e| e.id)).await?;
+        let id = self
+            .store_row(f, &code, existing.as_ref().map(|e| e.id))
+            .await?;
         let after = FeatureRecord {
             id,
             code: code.clone(),
@@ -543,9 +557,7 @@ impl ImportSession for SqliteImport {
 fn served_properties(f: &ValidFeature) -> serde_json::Map<String, serde_json::Value> {
     let mut props = serde_json::Map::new();
     for (k, v) in &f.typed {
-        if !v.is_null() {
-            props.insert(k.clone(), v.clone());
-        }
+        props.insert(k.clone(), v.clone());
     }
     f.measures.write_properties(&mut props);
     for (k, v) in &f.attributes {

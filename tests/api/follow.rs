@@ -22,15 +22,24 @@ async fn a_cli_import_into_the_served_database_shows_up_without_a_restart() {
     })
     .await
     .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let started = Instant::now();
     loop {
-        let (_, now) = app.get_json("/collections/parcels/items?bbox=125.3,43.8,125.5,43.9").await;
+        let (_, now) = app
+            .get_json("/collections/parcels/items?bbox=125.3,43.8,125.5,43.9")
+            .await;
         if now["numberMatched"] == 3 {
             assert_eq!(ids(&now), vec!["L-SHAPE", "IN-NOTCH", "FAR-AWAY"]);
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(10), "the import never reached the index");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the import never reached the index"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -107,7 +107,12 @@ impl TestApp {
         secret
     }
 
-    pub async fn post_import(&self, query: &str, body: String, token: Option<&str>) -> reqwest::Response {
+    pub async fn post_import(
+        &self,
+        query: &str,
+        body: String,
+        token: Option<&str>,
+    ) -> reqwest::Response {
         let mut req = self
             .client
             .post(format!("{}/imports{query}", self.base))

@@ -20,7 +20,9 @@ async fn ogr2ogr_output_imports_with_cadastral_fields_recognised() {
     let report: Value = r.json().await.unwrap();
     assert_eq!(report["inserted"], 3);
     assert_eq!(report["source_crs"], "CRS84");
-    let (_, f) = app.get_json("/collections/parcels/items/220172001002GB00002").await;
+    let (_, f) = app
+        .get_json("/collections/parcels/items/220172001002GB00002")
+        .await;
     let p = &f["properties"];
     assert_eq!(f["geometry"]["type"], "MultiPolygon");
     assert_eq!(p["land_use"], "0601");
@@ -28,7 +30,11 @@ async fn ogr2ogr_output_imports_with_cadastral_fields_recognised() {
     assert_eq!(p["status"], "idle", "ZT 闲置 becomes the status code");
     assert_eq!(p["BZ"], "两处地块", "unknown fields are kept");
     assert_eq!(p["declared_area_m2"], 9000.0);
-    assert_eq!(app.state.store.enterprise_count().await.unwrap(), 2, "owners become enterprises");
+    assert_eq!(
+        app.state.store.enterprise_count().await.unwrap(),
+        2,
+        "owners become enterprises"
+    );
     let history = app
         .state
         .store
@@ -58,17 +64,31 @@ async fn a_gauss_kruger_parcel_lands_where_proj_and_geographiclib_put_it() {
         (125.3992118707, 43.8601591777),
     ];
     for id in ["220172001001GB00101", "220172001001GB00102"] {
-        let (_, f) = app.get_json(&format!("/collections/parcels/items/{id}")).await;
+        let (_, f) = app
+            .get_json(&format!("/collections/parcels/items/{id}"))
+            .await;
         let ring = f["geometry"]["coordinates"][0].as_array().unwrap();
         for (got, (lon, lat)) in ring.iter().zip(expected) {
             let (x, y) = (got[0].as_f64().unwrap(), got[1].as_f64().unwrap());
             // 1e-8 degrees is about a millimetre.
-            assert!((x - lon).abs() < 1e-8 && (y - lat).abs() < 1e-8, "{id}: {got} vs {lon},{lat}");
+            assert!(
+                (x - lon).abs() < 1e-8 && (y - lat).abs() < 1e-8,
+                "{id}: {got} vs {lon},{lat}"
+            );
         }
         let p = &f["properties"];
-        assert!((p["area_m2"].as_f64().unwrap() - 11_799.33).abs() < 0.02, "{p}");
-        assert!((p["perimeter_m"].as_f64().unwrap() - 499.99).abs() < 0.02, "{p}");
-        assert_eq!(p["zone"], "south", "the parcel lies in the southern built-up area");
+        assert!(
+            (p["area_m2"].as_f64().unwrap() - 11_799.33).abs() < 0.02,
+            "{p}"
+        );
+        assert!(
+            (p["perimeter_m"].as_f64().unwrap() - 499.99).abs() < 0.02,
+            "{p}"
+        );
+        assert_eq!(
+            p["zone"], "south",
+            "the parcel lies in the southern built-up area"
+        );
     }
 }
 
@@ -84,7 +104,10 @@ async fn an_invalid_upload_lists_every_bad_feature_and_stores_nothing() {
     assert_eq!(r.headers()["content-type"], "application/problem+json");
     let body: Value = r.json().await.unwrap();
     let detail = body["detail"].as_str().unwrap();
-    assert!(detail.starts_with("9 of 10 features are invalid, so nothing was imported"), "{detail}");
+    assert!(
+        detail.starts_with("9 of 10 features are invalid, so nothing was imported"),
+        "{detail}"
+    );
     for (index, id, words) in [
         (1, "BAD-OPEN", "not closed"),
         (2, "BAD-BOWTIE", "self-intersection"),
@@ -96,11 +119,21 @@ async fn an_invalid_upload_lists_every_bad_feature_and_stores_nothing() {
         (8, "BAD-NULL", "has no geometry"),
     ] {
         let line = format!("feature {index} (id {id}) ");
-        let found = detail.lines().find(|l| l.contains(&line)).unwrap_or_else(|| panic!("{line} missing from {detail}"));
+        let found = detail
+            .lines()
+            .find(|l| l.contains(&line))
+            .unwrap_or_else(|| panic!("{line} missing from {detail}"));
         assert!(found.contains(words), "{found}");
-        assert!(body["errors"].as_array().unwrap().iter().any(|e| e["index"] == index && e["id"] == id));
+        assert!(body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["index"] == index && e["id"] == id));
     }
-    assert!(detail.contains("feature 9 has property output_value_wan = \"lots\", expected a number"), "{detail}");
+    assert!(
+        detail.contains("feature 9 has property output_value_wan = \"lots\", expected a number"),
+        "{detail}"
+    );
     assert_eq!(app.store_snapshot().await, before, "nothing was written");
     let (_, items) = app.get_json("/collections/parcels/items").await;
     assert_eq!(items["numberMatched"], 0);
@@ -111,7 +144,11 @@ async fn skip_invalid_imports_the_good_features_and_reports_the_rest() {
     let app = spawn_empty().await;
     let token = app.token(Role::Gis, "gis").await;
     let r = app
-        .post_import("?skip_invalid=true", fixture_text("invalid_mixed.geojson"), Some(&token))
+        .post_import(
+            "?skip_invalid=true",
+            fixture_text("invalid_mixed.geojson"),
+            Some(&token),
+        )
         .await;
     assert_eq!(r.status(), 201);
     let report: Value = r.json().await.unwrap();
@@ -139,13 +176,23 @@ async fn inputs_that_are_not_features_are_refused_with_a_sentence() {
         let status = r.status().as_u16();
         assert!(status == 400 || status == 422, "{file}: {status}");
         let body: Value = r.json().await.unwrap();
-        assert!(body["detail"].as_str().unwrap().contains(words), "{file}: {body}");
+        assert!(
+            body["detail"].as_str().unwrap().contains(words),
+            "{file}: {body}"
+        );
     }
     let r = app
-        .post_import("?crs=EPSG:9999", fixture_text("bbox_l_shape.geojson"), Some(&token))
+        .post_import(
+            "?crs=EPSG:9999",
+            fixture_text("bbox_l_shape.geojson"),
+            Some(&token),
+        )
         .await;
     assert_eq!(r.status(), 400);
-    assert!(r.text().await.unwrap().contains("EPSG:4551"), "the error lists what is supported");
+    assert!(
+        r.text().await.unwrap().contains("EPSG:4551"),
+        "the error lists what is supported"
+    );
     assert_eq!(app.store_snapshot().await, before);
 }
 
@@ -153,17 +200,25 @@ async fn inputs_that_are_not_features_are_refused_with_a_sentence() {
 async fn reimporting_the_same_ids_updates_and_keeps_the_history() {
     let app = spawn_empty().await;
     let token = app.token(Role::Gis, "gis").await;
-    app.post_import("", fixture_text("bbox_l_shape.geojson"), Some(&token)).await;
+    app.post_import("", fixture_text("bbox_l_shape.geojson"), Some(&token))
+        .await;
     let r = app
-        .post_import("", fixture_text("bbox_l_shape_update.geojson"), Some(&token))
+        .post_import(
+            "",
+            fixture_text("bbox_l_shape_update.geojson"),
+            Some(&token),
+        )
         .await;
     let report: Value = r.json().await.unwrap();
-    assert_eq!((report["inserted"].as_u64(), report["updated"].as_u64()), (Some(0), Some(1)));
+    assert_eq!(
+        (report["inserted"].as_u64(), report["updated"].as_u64()),
+        (Some(0), Some(1))
+    );
     let (_, items) = app.get_json("/collections/parcels/items").await;
     assert_eq!(items["numberMatched"], 3, "no duplicate");
     let (_, f) = app.get_json("/collections/parcels/items/L-SHAPE").await;
     assert_eq!(f["properties"]["status"], "reserved");
-    assert!(f["properties"].get("owner").is_none());
+    assert!(f["properties"]["owner"].is_null());
     let history = app
         .state
         .store
@@ -216,10 +271,25 @@ async fn an_upload_declared_as_one_gigabyte_gets_413_before_it_is_read() {
 
 #[tokio::test]
 async fn a_body_over_the_limit_without_a_length_is_cut_off_with_413() {
-    let app = spawn(None, ApiSettings { max_upload_bytes: 64 * 1024, ..ApiSettings::default() }).await;
+    let app = spawn(
+        None,
+        ApiSettings {
+            max_upload_bytes: 64 * 1024,
+            ..ApiSettings::default()
+        },
+    )
+    .await;
     let token = app.token(Role::Gis, "gis").await;
-    let big = format!("{{\"type\":\"FeatureCollection\",\"features\":[]{}}}", " ".repeat(200_000));
-    let stream = futures::stream::iter(big.into_bytes().chunks(8192).map(|c| Ok::<_, std::io::Error>(c.to_vec())).collect::<Vec<_>>());
+    let big = format!(
+        "{{\"type\":\"FeatureCollection\",\"features\":[]{}}}",
+        " ".repeat(200_000)
+    );
+    let stream = futures::stream::iter(
+        big.into_bytes()
+            .chunks(8192)
+            .map(|c| Ok::<_, std::io::Error>(c.to_vec()))
+            .collect::<Vec<_>>(),
+    );
     let r = app
         .client
         .post(format!("{}/imports", app.base))

@@ -13,7 +13,10 @@ async fn landing_page_links_the_api_conformance_and_collections() {
     let (status, body) = app.get_json("/").await;
     assert_eq!(status, 200);
     for rel in ["self", "service-desc", "service-doc", "conformance", "data"] {
-        assert!(link(&body, rel).is_some(), "landing page lacks rel={rel}: {body}");
+        assert!(
+            link(&body, rel).is_some(),
+            "landing page lacks rel={rel}: {body}"
+        );
     }
     let (_, conf) = app.get_json("/conformance").await;
     let classes: Vec<&str> = conf["conformsTo"]
@@ -38,8 +41,13 @@ async fn collections_list_parcels_zones_and_roads_with_extent_and_links() {
     assert_eq!(names, vec!["parcels", "zones", "roads"]);
     let parcels = &list[0];
     let bbox = &parcels["extent"]["spatial"]["bbox"][0];
-    assert!(bbox[0].as_f64().unwrap() > 125.2 && bbox[2].as_f64().unwrap() < 125.7, "{bbox}");
-    assert!(link(parcels, "items").unwrap().ends_with("/collections/parcels/items"));
+    assert!(
+        bbox[0].as_f64().unwrap() > 125.2 && bbox[2].as_f64().unwrap() < 125.7,
+        "{bbox}"
+    );
+    assert!(link(parcels, "items")
+        .unwrap()
+        .ends_with("/collections/parcels/items"));
     let (status, one) = app.get_json("/collections/roads").await;
     assert_eq!(status, 200);
     assert_eq!(one["id"], "roads");
@@ -48,24 +56,40 @@ async fn collections_list_parcels_zones_and_roads_with_extent_and_links() {
 #[tokio::test]
 async fn paging_through_parcels_reaches_every_feature_once() {
     let app = spawn_sample().await;
-    let (_, first) = app.get_json("/collections/parcels/items?limit=700&status=active").await;
+    let (_, first) = app
+        .get_json("/collections/parcels/items?limit=700&status=active")
+        .await;
     let matched = first["numberMatched"].as_u64().unwrap() as usize;
-    assert!(matched > 1000, "the sample zone has thousands of active parcels");
+    assert!(
+        matched > 1000,
+        "the sample zone has thousands of active parcels"
+    );
     let mut seen = HashSet::new();
     let mut body = first;
     let mut pages = 0;
     loop {
-        assert_eq!(body["numberReturned"].as_u64().unwrap() as usize, ids(&body).len());
+        assert_eq!(
+            body["numberReturned"].as_u64().unwrap() as usize,
+            ids(&body).len()
+        );
         assert!(body["timeStamp"].as_str().is_some());
         for id in ids(&body) {
             assert!(seen.insert(id.clone()), "{id} was served twice");
         }
         for f in body["features"].as_array().unwrap() {
-            assert_eq!(f["properties"]["status"], "active", "the filter holds on every page");
+            assert_eq!(
+                f["properties"]["status"], "active",
+                "the filter holds on every page"
+            );
         }
         pages += 1;
-        let Some(next) = link(&body, "next") else { break };
-        assert!(next.contains("status=active") && next.contains("limit=700"), "{next}");
+        let Some(next) = link(&body, "next") else {
+            break;
+        };
+        assert!(
+            next.contains("status=active") && next.contains("limit=700"),
+            "{next}"
+        );
         let r = app.client.get(&next).send().await.unwrap();
         assert_eq!(r.status(), 200);
         body = r.json().await.unwrap();
@@ -103,7 +127,10 @@ async fn equality_filters_match_a_scan_of_every_parcel() {
     let app = spawn_sample().await;
     let (_, everything) = app.get_json("/collections/parcels/items?limit=10000").await;
     let features = everything["features"].as_array().unwrap();
-    assert_eq!(everything["numberMatched"].as_u64().unwrap() as usize, features.len());
+    assert_eq!(
+        everything["numberMatched"].as_u64().unwrap() as usize,
+        features.len()
+    );
     let expected = features
         .iter()
         .filter(|f| f["properties"]["status"] == "zombie" && f["properties"]["zone"] == "south")
@@ -112,12 +139,20 @@ async fn equality_filters_match_a_scan_of_every_parcel() {
     let (_, filtered) = app
         .get_json("/collections/parcels/items?status=zombie&zone=south&limit=10000")
         .await;
-    assert_eq!(filtered["numberMatched"].as_u64().unwrap() as usize, expected);
+    assert_eq!(
+        filtered["numberMatched"].as_u64().unwrap() as usize,
+        expected
+    );
     let (_, roads) = app
         .get_json("/collections/roads/items?name=%E4%B8%96%E7%BA%AA%E5%A4%A7%E8%A1%97")
         .await;
     assert_eq!(roads["numberMatched"], 1, "世纪大街 is one road");
-    assert!(roads["features"][0]["properties"]["length_m"].as_f64().unwrap() > 3000.0);
+    assert!(
+        roads["features"][0]["properties"]["length_m"]
+            .as_f64()
+            .unwrap()
+            > 3000.0
+    );
 }
 
 #[tokio::test]
@@ -133,11 +168,16 @@ async fn unknown_parameters_and_bad_values_get_400_problems() {
         ("f=xml", "f=xml"),
         ("datetime=last-week", "datetime"),
     ] {
-        let r = app.get(&format!("/collections/parcels/items?{query}")).await;
+        let r = app
+            .get(&format!("/collections/parcels/items?{query}"))
+            .await;
         assert_eq!(r.status(), 400, "{query}");
         assert_eq!(r.headers()["content-type"], "application/problem+json");
         let body: Value = r.json().await.unwrap();
-        assert!(body["detail"].as_str().unwrap().contains(words), "{query}: {body}");
+        assert!(
+            body["detail"].as_str().unwrap().contains(words),
+            "{query}: {body}"
+        );
     }
 }
 
@@ -167,7 +207,10 @@ async fn a_single_parcel_has_its_measures_and_links() {
     let f: Value = r.json().await.unwrap();
     assert_eq!(f["id"], id.as_str());
     let p = &f["properties"];
-    let (m2, mu) = (p["area_m2"].as_f64().unwrap(), p["area_mu"].as_f64().unwrap());
+    let (m2, mu) = (
+        p["area_m2"].as_f64().unwrap(),
+        p["area_mu"].as_f64().unwrap(),
+    );
     assert!((m2 / mu - 10_000.0 / 15.0).abs() < 0.1, "mu = m² / 666.67");
     for rel in ["self", "alternate", "collection"] {
         assert!(link(&f, rel).is_some(), "missing rel={rel}");
@@ -177,10 +220,18 @@ async fn a_single_parcel_has_its_measures_and_links() {
 #[tokio::test]
 async fn html_pages_are_served_for_people() {
     let app = spawn_sample().await;
-    for path in ["/?f=html", "/collections?f=html", "/collections/parcels/items?f=html&limit=5", "/api?f=html"] {
+    for path in [
+        "/?f=html",
+        "/collections?f=html",
+        "/collections/parcels/items?f=html&limit=5",
+        "/api?f=html",
+    ] {
         let r = app.get(path).await;
         assert_eq!(r.status(), 200, "{path}");
-        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
         assert!(r.text().await.unwrap().contains("<table>"), "{path}");
     }
     let browser = app
@@ -190,7 +241,10 @@ async fn html_pages_are_served_for_people() {
         .send()
         .await
         .unwrap();
-    assert!(browser.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(browser.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
 }
 
 #[tokio::test]
@@ -198,7 +252,10 @@ async fn the_openapi_document_declares_limit_and_the_queryables() {
     let app = spawn_empty().await;
     let r = app.get("/api").await;
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/vnd.oai.openapi+json"));
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/vnd.oai.openapi+json"));
     let doc: Value = r.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.0"));
     let limit = &doc["components"]["parameters"]["limit"]["schema"];

@@ -14,21 +14,38 @@ async fn writes_need_a_token_with_the_gis_role() {
     assert_eq!(r.status(), 401);
     assert!(r.headers().contains_key("www-authenticate"));
     let detail: Value = r.json().await.unwrap();
-    assert!(detail["detail"].as_str().unwrap().contains("landreuse token create"));
-    let r = app.post_import("", body.clone(), Some("lr_not-a-real-token")).await;
+    assert!(detail["detail"]
+        .as_str()
+        .unwrap()
+        .contains("landreuse token create"));
+    let r = app
+        .post_import("", body.clone(), Some("lr_not-a-real-token"))
+        .await;
     assert_eq!(r.status(), 401);
     let viewer = app.token(Role::Viewer, "viewer").await;
     let r = app.post_import("", body.clone(), Some(&viewer)).await;
     assert_eq!(r.status(), 403);
     let planner = app.token(Role::Planner, "planner").await;
-    assert_eq!(app.post_import("", body.clone(), Some(&planner)).await.status(), 403);
+    assert_eq!(
+        app.post_import("", body.clone(), Some(&planner))
+            .await
+            .status(),
+        403
+    );
     let admin = app.token(Role::Admin, "admin").await;
     assert_eq!(app.post_import("", body, Some(&admin)).await.status(), 201);
 }
 
 #[tokio::test]
 async fn closed_reading_needs_any_valid_token() {
-    let app = spawn(None, ApiSettings { read_open: false, ..ApiSettings::default() }).await;
+    let app = spawn(
+        None,
+        ApiSettings {
+            read_open: false,
+            ..ApiSettings::default()
+        },
+    )
+    .await;
     assert_eq!(app.get("/collections").await.status(), 401);
     let viewer = app.token(Role::Viewer, "viewer").await;
     let r = app

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what landreuse needs on a fresh Debian 12 machine with a Rust toolchain.
+#   scripts/setup.sh          build and run: cmake (PROJ is compiled from the proj crate's
+#                             bundled sources) and pkg-config
+#   scripts/setup.sh --test   also what the tests use: gdal-bin (ogrinfo/ogr2ogr, the OAPIF
+#                             client) and OWSLib in .venv
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(cmake pkg-config)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(gdal-bin python3-venv)
+fi
+
+as_root() { if [[ "$(id -u)" == 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]} from Debian" >&2
+  as_root apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null \
+    || { as_root apt-get update -qq && as_root apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; }
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "setup: cargo is not on PATH; install Rust (https://rustup.rs) and run this again" >&2
+  exit 1
+fi
+
+if [[ "${1:-}" == "--test" ]]; then
+  if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -c "import owslib" 2>/dev/null; then
+    echo "setup: installing OWSLib into .venv" >&2
+    python3 -m venv .venv
+    .venv/bin/pip install -q -r tests/clients/requirements.txt
+  fi
+fi

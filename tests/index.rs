@@ -1,0 +1,142 @@
+//! The R-tree index against a brute-force scan on seeded random parcels.
+
+use geo::{Intersects, LineString, Polygon, Rect};
+use landreuse::domain::FeatureRecord;
+use landreuse::index::{CollectionIndex, Query};
+use proptest::prelude::*;
+use serde_json::{json, Map};
+
+/// A random simple parcel: a rectangle, or an L made from one by cutting a corner.
+fn parcel() -> impl Strategy<Value = (f64, f64, f64, f64, bool)> {
+    (
+        0.0..1.0f64,
+        0.0..1.0f64,
+        0.001..0.1f64,
+        0.001..0.1f64,
+        any::<bool>(),
+    )
+}
+
+fn polygon((x, y, w, h, l_shape): (f64, f64, f64, f64, bool)) -> Polygon<f64> {
+    let ring = if l_shape {
+        vec![
+            (x, y),
+            (x + w, y),
+            (x + w, y + h / 2.0),
+            (x + w / 2.0, y + h / 2.0),
+            (x + w / 2.0, y + h),
+            (x, y + h),
+            (x, y),
+        ]
+    } else {
+        vec![(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)]
+    };
+    Polygon::new(LineString::from(ring), vec![])
+}
+
+fn records(shapes: &[(f64, f64, f64, f64, bool)], status_every: usize) -> Vec<FeatureRecord> {
+    shapes
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut properties = Map::new();
+            let status = if i % status_every == 0 {
+                "idle"
+            } else {
+                "active"
+            };
+            properties.insert("status".into(), json!(status));
+            FeatureRecord {
+                id: i as i64 + 1,
+                code: format!("P-{i}"),
+                properties,
+                geometry: polygon(*s).into(),
+            }
+        })
+        .collect()
+}
+
+fn brute_force(records: &[FeatureRecord], b: [f64; 4], status: Option<&str>) -> Vec<String> {
+    let window = Rect::new((b[0], b[1]), (b[2], b[3]));
+    records
+        .iter()
+        .filter(|r| r.geometry.intersects(&window))
+        .filter(|r| status.is_none_or(|s| r.properties["status"] == s))
+        .map(|r| r.code.clone())
+        .collect()
+}
+
+fn query_codes(index: &CollectionIndex, q: &Query) -> (usize, Vec<String>) {
+    let page = index.query(q);
+    (
+        page.matched,
+        page.features
+            .iter()
+            .map(|f| f.record.code.clone())
+            .collect(),
+    )
+}
+
+fn window() -> impl Strategy<Value = [f64; 4]> {
+    (-0.1..1.1f64, -0.1..1.1f64, 0.0..0.4f64, 0.0..0.4f64)
+        .prop_map(|(x, y, w, h)| [x, y, x + w, y + h])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, rng_seed: proptest::test_runner::RngSeed::Fixed(20261128), ..ProptestConfig::default() })]
+
+    #[test]
+    fn bbox_answers_equal_a_brute_force_scan(shapes in prop::collection::vec(parcel(), 1..400), boxes in prop::collection::vec(window(), 1..8)) {
+        let recs = records(&shapes, 3);
+        let index = CollectionIndex::build(recs.clone());
+        for b in boxes {
+            let expected = brute_force(&recs, b, None);
+            let (matched, got) = query_codes(&index, &Query { bbox: Some(b), limit: 100_000, ..Query::default() });
+            prop_assert_eq!(matched, expected.len());
+            prop_assert_eq!(got, expected);
+            let idle = brute_force(&recs, b, Some("idle"));
+            let q = Query { bbox: Some(b), filters: vec![("status".into(), "idle".into())], limit: 100_000, offset: 0 };
+            prop_assert_eq!(query_codes(&index, &q).1, idle);
+        }
+    }
+
+    #[test]
+    fn pages_concatenate_to_the_whole_answer(shapes in prop::collection::vec(parcel(), 1..300), b in window(), limit in 1usize..40) {
+        let recs = records(&shapes, 2);
+        let index = CollectionIndex::build(recs.clone());
+        let expected = brute_force(&recs, b, None);
+        let mut got = Vec::new();
+        let mut offset = 0;
+        loop {
+            let (matched, page) = query_codes(&index, &Query { bbox: Some(b), limit, offset, ..Query::default() });
+            prop_assert_eq!(matched, expected.len());
+            if page.is_empty() { break; }
+            offset += page.len();
+            got.extend(page);
+        }
+        prop_assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn upserts_keep_the_index_equal_to_a_scan(shapes in prop::collection::vec(parcel(), 2..200), moved in prop::collection::vec(parcel(), 1..50), b in window()) {
+        let mut recs = records(&shapes, 4);
+        let mut index = CollectionIndex::build(recs.clone());
+        let mut changes = Vec::new();
+        for (i, shape) in moved.iter().enumerate() {
+            let target = i * 7 % recs.len();
+            recs[target].geometry = polygon(*shape).into();
+            changes.push(recs[target].clone());
+        }
+        let mut added = records(&moved, 5);
+        for (i, r) in added.iter_mut().enumerate() {
+            r.id = 10_000 + i as i64;
+            r.code = format!("NEW-{i}");
+        }
+        changes.extend(added.clone());
+        recs.extend(added);
+        index.upsert(changes);
+        let (_, got) = query_codes(&index, &Query { bbox: Some(b), limit: 100_000, ..Query::default() });
+        prop_assert_eq!(got, brute_force(&recs, b, None));
+        prop_assert_eq!(index.len(), recs.len());
+    }
+}
