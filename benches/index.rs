@@ -115,11 +115,11 @@ fn bench(c: &mut Criterion) {
     group.bench_function("bulk_load", |b| {
         b.iter_batched(
             || parcels.clone(),
-            CollectionIndex::build,
+            |p| CollectionIndex::build(p, &["status"]),
             BatchSize::LargeInput,
         )
     });
-    let index = CollectionIndex::build(parcels);
+    let index = CollectionIndex::build(parcels, &["status"]);
     let mut i = 0;
     group.sample_size(50);
     group.bench_function("bbox_limit_100_exact_count", |b| {

@@ -234,7 +234,7 @@ fn write_rejects(path: &Path, report: &ImportReport) -> Result<(), String> {
         .rejected_features
         .iter()
         .map(|r| {
-            let mut f = r.feature.clone();
+            let mut f = (*r.feature).clone();
             if let Some(props) = f.get_mut("properties").and_then(|p| p.as_object_mut()) {
                 props.insert("reject_reason".into(), r.error.to_string().into());
             }

@@ -70,10 +70,7 @@ fn query_codes(index: &CollectionIndex, q: &Query) -> (usize, Vec<String>) {
     let page = index.query(q);
     (
         page.matched,
-        page.features
-            .iter()
-            .map(|f| f.record.code.clone())
-            .collect(),
+        page.features.iter().map(|f| f.code.to_string()).collect(),
     )
 }
 
@@ -88,7 +85,7 @@ proptest! {
     #[test]
     fn bbox_answers_equal_a_brute_force_scan(shapes in prop::collection::vec(parcel(), 1..400), boxes in prop::collection::vec(window(), 1..8)) {
         let recs = records(&shapes, 3);
-        let index = CollectionIndex::build(recs.clone());
+        let index = CollectionIndex::build(recs.clone(), &["status"]);
         for b in boxes {
             let expected = brute_force(&recs, b, None);
             let (matched, got) = query_codes(&index, &Query { bbox: Some(b), limit: 100_000, ..Query::default() });
@@ -103,7 +100,7 @@ proptest! {
     #[test]
     fn pages_concatenate_to_the_whole_answer(shapes in prop::collection::vec(parcel(), 1..300), b in window(), limit in 1usize..40) {
         let recs = records(&shapes, 2);
-        let index = CollectionIndex::build(recs.clone());
+        let index = CollectionIndex::build(recs.clone(), &["status"]);
         let expected = brute_force(&recs, b, None);
         let mut got = Vec::new();
         let mut offset = 0;
@@ -120,7 +117,7 @@ proptest! {
     #[test]
     fn upserts_keep_the_index_equal_to_a_scan(shapes in prop::collection::vec(parcel(), 2..200), moved in prop::collection::vec(parcel(), 1..50), b in window()) {
         let mut recs = records(&shapes, 4);
-        let mut index = CollectionIndex::build(recs.clone());
+        let mut index = CollectionIndex::build(recs.clone(), &["status"]);
         let mut changes = Vec::new();
         for (i, shape) in moved.iter().enumerate() {
             let target = i * 7 % recs.len();

@@ -94,7 +94,7 @@ pub fn items_page(c: Collection, page: &QueryPage, links: &[Value], offset: usiz
         .features
         .iter()
         .map(|f| {
-            let props = &f.record.properties;
+            let props = f.properties();
             let cells: String = columns
                 .iter()
                 .chain(["area_mu", "length_m"].iter())
@@ -108,8 +108,8 @@ pub fn items_page(c: Collection, page: &QueryPage, links: &[Value], offset: usiz
             format!(
                 "<tr><td><a href=\"/collections/{}/items/{}?f=html\">{}</a></td>{cells}</tr>",
                 c.id(),
-                escape(&f.record.code),
-                escape(&f.record.code)
+                escape(&f.code),
+                escape(&f.code)
             )
         })
         .collect();
@@ -128,10 +128,10 @@ pub fn feature_page(c: Collection, f: &IndexedFeature, links: &[Value]) -> Strin
     let body = format!(
         "<p>{}</p>{}<p>Geometry: {} (CRS84). Get it as <a href=\"?f=json\">GeoJSON</a>.</p>",
         links_html(links),
-        object_table(&f.record.properties),
-        escape(geometry_name(&f.record.geometry))
+        object_table(&f.properties()),
+        escape(geometry_name(&f.geometry))
     );
-    layout(&format!("{} {}", c.title(), f.record.code), &body)
+    layout(&format!("{} {}", c.title(), f.code), &body)
 }
 
 fn geometry_name(g: &geo::Geometry<f64>) -> &'static str {

@@ -65,7 +65,7 @@ impl AppState {
     /// Zones as they stand now, for placing imported parcels.
     pub fn zone_locator(&self) -> Arc<ZoneLocator> {
         let zones = self.index.read(crate::domain::Collection::Zones);
-        let records: Vec<_> = zones.all().iter().map(|f| f.record.clone()).collect();
+        let records: Vec<_> = zones.all().iter().map(|f| f.to_record()).collect();
         Arc::new(ZoneLocator::new(&records))
     }
 }

@@ -79,7 +79,7 @@ pub struct Reject {
     /// Why.
     pub error: FeatureError,
     /// The feature as it came (properties and geometry).
-    pub feature: Value,
+    pub feature: Box<Value>,
 }
 
 /// Why an import wrote nothing.
@@ -198,7 +198,11 @@ struct Run {
     rejects: Vec<Reject>,
     seen: HashMap<String, usize>,
     codes: Vec<String>,
+    pending: Vec<ValidFeature>,
 }
+
+/// Features written per store round trip.
+const BATCH: usize = 400;
 
 impl Run {
     fn new(opts: ImportOptions) -> Self {
@@ -211,6 +215,7 @@ impl Run {
             rejects: Vec::new(),
             seen: HashMap::new(),
             codes: Vec::new(),
+            pending: Vec::with_capacity(BATCH),
         }
     }
 
@@ -247,7 +252,7 @@ impl Run {
                         id: Some(code.clone()),
                         reason: format!("repeats the id of feature {first} in the same input"),
                     },
-                    feature: Value::Null,
+                    feature: Box::new(Value::Null),
                 });
                 return Ok(());
             }
@@ -255,24 +260,35 @@ impl Run {
         if !self.errors.is_empty() && !self.opts.skip_invalid {
             return Ok(());
         }
+        self.totals.total_area_m2 += f.measures.area_m2.unwrap_or(0.0);
+        self.pending.push(f);
+        if self.pending.len() >= BATCH {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the pending features through the session.
+    async fn flush(&mut self) -> Result<(), ImportError> {
         let Some(session) = self.session.as_mut() else {
             return Ok(());
         };
-        let outcome = session.write(&f).await?;
-        let code = match outcome {
-            WriteOutcome::Inserted(code) => {
-                self.totals.inserted += 1;
-                code
+        let batch = std::mem::take(&mut self.pending);
+        for outcome in session.write_batch(&batch).await? {
+            let code = match outcome {
+                WriteOutcome::Inserted(code) => {
+                    self.totals.inserted += 1;
+                    code
+                }
+                WriteOutcome::Updated(code) => {
+                    self.totals.updated += 1;
+                    code
+                }
+            };
+            if self.codes.len() < 1000 {
+                self.codes.push(code);
             }
-            WriteOutcome::Updated(code) => {
-                self.totals.updated += 1;
-                code
-            }
-        };
-        if self.codes.len() < 1000 {
-            self.codes.push(code);
         }
-        self.totals.total_area_m2 += f.measures.area_m2.unwrap_or(0.0);
         Ok(())
     }
 
@@ -287,6 +303,7 @@ impl Run {
             });
         }
         self.totals.rejected = self.errors.len() as u64;
+        self.flush().await?;
         let Some(session) = self.session.take() else {
             return Err(ImportError::NoFeatures);
         };
@@ -394,7 +411,7 @@ impl Checker {
         });
         self.check_parts(raw).map_err(|error| Reject {
             error,
-            feature: source,
+            feature: Box::new(source),
         })
     }
 

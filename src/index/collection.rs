@@ -3,59 +3,94 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use geo::{Intersects, Rect};
+use geo::{Geometry, Intersects, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, RTreeObject, AABB};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::domain::FeatureRecord;
 
 type Leaf = GeomWithData<Rectangle<[f64; 2]>, u32>;
 
-/// A stored feature with its GeoJSON rendered once, when it enters the index.
+/// A stored feature as the index keeps it: geometry for exact tests, its GeoJSON
+/// rendered once when it enters the index, and the values of the filterable
+/// properties. The full property map is not kept (it is in the JSON text), which keeps
+/// a million parcels in little memory.
 #[derive(Debug)]
 pub struct IndexedFeature {
-    /// The stored record.
-    pub record: FeatureRecord,
+    /// Row id in the store: the serving order.
+    pub id: i64,
+    /// Feature id.
+    pub code: Box<str>,
+    /// Geometry in CRS84.
+    pub geometry: Geometry<f64>,
     /// The feature as GeoJSON text in CRS84.
-    pub json: String,
+    pub json: Box<str>,
     /// Envelope (min lon, min lat, max lon, max lat).
     pub envelope: [f64; 4],
+    /// Values of the filterable properties, in the index's order (text form).
+    filter_values: Box<[Option<Box<str>>]>,
 }
 
 impl IndexedFeature {
-    fn new(record: FeatureRecord) -> Self {
+    fn new(record: FeatureRecord, filterable: &[&str]) -> Self {
         let envelope = record
             .bounds()
             .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
             .unwrap_or_default();
+        let filter_values = filterable
+            .iter()
+            .map(|name| match record.properties.get(*name) {
+                Some(Value::String(s)) => Some(s.as_str().into()),
+                Some(Value::Number(n)) => Some(n.to_string().into()),
+                Some(Value::Bool(b)) => Some(b.to_string().into()),
+                _ => None,
+            })
+            .collect();
         let json = serde_json::json!({
             "type": "Feature",
             "id": record.code,
             "geometry": geojson::Geometry::from(&record.geometry),
             "properties": record.properties,
         })
-        .to_string();
+        .to_string()
+        .into_boxed_str();
         Self {
-            record,
+            id: record.id,
+            code: record.code.into_boxed_str(),
+            geometry: record.geometry,
             json,
             envelope,
+            filter_values,
+        }
+    }
+
+    /// The served properties, read back from the GeoJSON text (for pages of a few
+    /// features, not for scans).
+    pub fn properties(&self) -> Map<String, Value> {
+        serde_json::from_str::<Value>(&self.json)
+            .ok()
+            .and_then(|mut v| v.get_mut("properties").map(Value::take))
+            .and_then(|v| match v {
+                Value::Object(m) => Some(m),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
+    /// The stored record again (properties read back from the JSON text).
+    pub fn to_record(&self) -> FeatureRecord {
+        FeatureRecord {
+            id: self.id,
+            code: self.code.to_string(),
+            properties: self.properties(),
+            geometry: self.geometry.clone(),
         }
     }
 
     fn leaf(&self, slot: u32) -> Leaf {
         let [x0, y0, x1, y1] = self.envelope;
         GeomWithData::new(Rectangle::from_corners([x0, y0], [x1, y1]), slot)
-    }
-
-    /// Whether a property equals the filter value (numbers compare by their text).
-    fn property_equals(&self, name: &str, wanted: &str) -> bool {
-        match self.record.properties.get(name) {
-            Some(Value::String(s)) => s == wanted,
-            Some(Value::Number(n)) => n.to_string() == wanted,
-            Some(Value::Bool(b)) => b.to_string() == wanted,
-            _ => false,
-        }
     }
 }
 
@@ -84,23 +119,33 @@ pub struct QueryPage {
 /// The features of one collection in serving order, and their R-tree.
 #[derive(Default)]
 pub struct CollectionIndex {
+    filterable: Vec<&'static str>,
     slots: Vec<Arc<IndexedFeature>>,
-    by_code: HashMap<String, u32>,
+    by_code: HashMap<Box<str>, u32>,
     tree: RTree<Leaf>,
 }
 
 impl CollectionIndex {
-    /// Builds the index with `RTree::bulk_load` from records in any order.
-    pub fn build(mut records: Vec<FeatureRecord>) -> Self {
-        records.sort_by_key(|r| r.id);
-        let slots: Vec<Arc<IndexedFeature>> = records
-            .into_iter()
-            .map(|r| Arc::new(IndexedFeature::new(r)))
-            .collect();
-        Self::from_slots(slots)
+    /// Builds the index with `RTree::bulk_load` from records in any order;
+    /// `filterable` names the properties that equality filters may use.
+    pub fn build(records: Vec<FeatureRecord>, filterable: &[&'static str]) -> Self {
+        let mut builder = Self::builder(filterable);
+        for r in records {
+            builder.push(r);
+        }
+        builder.finish()
     }
 
-    fn from_slots(slots: Vec<Arc<IndexedFeature>>) -> Self {
+    /// Starts a build that takes records one at a time, so that a whole collection is
+    /// never held twice in memory.
+    pub fn builder(filterable: &[&'static str]) -> IndexBuilder {
+        IndexBuilder {
+            filterable: filterable.to_vec(),
+            slots: Vec::new(),
+        }
+    }
+
+    fn from_slots(filterable: Vec<&'static str>, slots: Vec<Arc<IndexedFeature>>) -> Self {
         let leaves = slots
             .iter()
             .enumerate()
@@ -109,9 +154,10 @@ impl CollectionIndex {
         let by_code = slots
             .iter()
             .enumerate()
-            .map(|(i, f)| (f.record.code.clone(), i as u32))
+            .map(|(i, f)| (f.code.clone(), i as u32))
             .collect();
         Self {
+            filterable,
             slots,
             by_code,
             tree: RTree::bulk_load(leaves),
@@ -148,8 +194,8 @@ impl CollectionIndex {
     pub fn upsert(&mut self, records: Vec<FeatureRecord>) {
         let mut reorder = false;
         for record in records {
-            let feature = Arc::new(IndexedFeature::new(record));
-            if let Some(&slot) = self.by_code.get(&feature.record.code) {
+            let feature = Arc::new(IndexedFeature::new(record, &self.filterable));
+            if let Some(&slot) = self.by_code.get(&feature.code) {
                 let old = self.slots[slot as usize].leaf(slot);
                 self.tree.remove(&old);
                 self.tree.insert(feature.leaf(slot));
@@ -157,27 +203,33 @@ impl CollectionIndex {
                 continue;
             }
             let slot = self.slots.len() as u32;
-            if self
-                .slots
-                .last()
-                .is_some_and(|last| last.record.id > feature.record.id)
-            {
+            if self.slots.last().is_some_and(|last| last.id > feature.id) {
                 reorder = true;
             }
-            self.by_code.insert(feature.record.code.clone(), slot);
+            self.by_code.insert(feature.code.clone(), slot);
             self.tree.insert(feature.leaf(slot));
             self.slots.push(feature);
         }
         if reorder {
             let mut slots = std::mem::take(&mut self.slots);
-            slots.sort_by_key(|f| f.record.id);
-            *self = Self::from_slots(slots);
+            slots.sort_by_key(|f| f.id);
+            *self = Self::from_slots(std::mem::take(&mut self.filterable), slots);
         }
     }
 
     /// Answers a query: exact `numberMatched` and one page in serving order.
     pub fn query(&self, q: &Query) -> QueryPage {
-        let passes = |f: &IndexedFeature| q.filters.iter().all(|(k, v)| f.property_equals(k, v));
+        let wanted: Vec<(Option<usize>, &str)> = q
+            .filters
+            .iter()
+            .map(|(k, v)| (self.filterable.iter().position(|n| n == k), v.as_str()))
+            .collect();
+        // A filter on a property the index does not keep matches nothing.
+        let passes = |f: &IndexedFeature| {
+            wanted
+                .iter()
+                .all(|(i, v)| i.and_then(|i| f.filter_values[i].as_deref()) == Some(*v))
+        };
         let Some(bbox) = q.bbox else {
             return self.scan(q, passes);
         };
@@ -189,8 +241,7 @@ impl CollectionIndex {
             .filter_map(|leaf| {
                 let f = &self.slots[leaf.data as usize];
                 let inside = rstar::Envelope::contains_envelope(&aabb, &leaf.geom().envelope());
-                (passes(f) && (inside || f.record.geometry.intersects(&window)))
-                    .then_some(leaf.data)
+                (passes(f) && (inside || f.geometry.intersects(&window))).then_some(leaf.data)
             })
             .collect();
         let matched = hits.len();
@@ -226,15 +277,35 @@ impl CollectionIndex {
         QueryPage { matched, features }
     }
 
-    /// Every feature whose envelope meets the box, for brute-force comparisons.
+    /// Every feature in serving order.
     pub fn all(&self) -> &[Arc<IndexedFeature>] {
         &self.slots
     }
 }
 
+/// Builds a [`CollectionIndex`] from records handed over one at a time.
+pub struct IndexBuilder {
+    filterable: Vec<&'static str>,
+    slots: Vec<Arc<IndexedFeature>>,
+}
+
+impl IndexBuilder {
+    /// Adds one record (in any order).
+    pub fn push(&mut self, record: FeatureRecord) {
+        self.slots
+            .push(Arc::new(IndexedFeature::new(record, &self.filterable)));
+    }
+
+    /// Sorts into serving order and bulk-loads the R-tree.
+    pub fn finish(mut self) -> CollectionIndex {
+        self.slots.sort_by_key(|f| f.id);
+        CollectionIndex::from_slots(self.filterable, self.slots)
+    }
+}
+
 /// The slots ranked `offset .. offset + limit` among `hits`, sorted, without sorting
 /// every hit.
-fn page_of(hits: &mut Vec<u32>, offset: usize, limit: usize) -> Vec<u32> {
+fn page_of(hits: &mut [u32], offset: usize, limit: usize) -> Vec<u32> {
     if offset >= hits.len() || limit == 0 {
         return Vec::new();
     }

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{CollectionIndex, Index};
+use super::Index;
 use crate::domain::Collection;
 use crate::store::{Store, StoreError};
 
@@ -36,7 +36,7 @@ impl Index {
         }
         for (c, codes) in changed {
             if codes.len() > RELOAD_THRESHOLD {
-                let rebuilt = CollectionIndex::build(store.load_features(c).await?);
+                let rebuilt = super::load_collection(store, c).await?;
                 self.replace(c, |idx| *idx = rebuilt);
             } else {
                 let codes: Vec<String> = codes.into_iter().collect();

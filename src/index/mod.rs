@@ -16,7 +16,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use crate::domain::Collection;
 use crate::store::{Store, StoreError};
-pub use collection::{CollectionIndex, IndexedFeature, Query, QueryPage};
+pub use collection::{CollectionIndex, IndexBuilder, IndexedFeature, Query, QueryPage};
 pub use follow::spawn_follower;
 
 /// The R-trees of every collection, with the event-log position they reflect.
@@ -34,8 +34,7 @@ impl Index {
         let last = store.last_event_id().await?;
         let mut collections = HashMap::new();
         for c in Collection::ALL {
-            let records = store.load_features(c).await?;
-            collections.insert(c, RwLock::new(CollectionIndex::build(records)));
+            collections.insert(c, RwLock::new(load_collection(store, c).await?));
         }
         Ok(Self {
             collections,
@@ -62,6 +61,17 @@ impl Index {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut guard);
     }
+}
+
+/// Builds one collection's index straight from a scan of the store.
+pub async fn load_collection(
+    store: &dyn Store,
+    c: Collection,
+) -> Result<CollectionIndex, StoreError> {
+    let filterable: Vec<&'static str> = c.queryables().map(|p| p.name).collect();
+    let mut builder = CollectionIndex::builder(&filterable);
+    store.scan_features(c, &mut |r| builder.push(r)).await?;
+    Ok(builder.finish())
 }
 
 /// Shared handle to the index.

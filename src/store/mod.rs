@@ -83,8 +83,12 @@ pub struct ImportTotals {
 pub trait ImportSession: Send {
     /// The id of this import (used in generated feature codes).
     fn import_id(&self) -> i64;
-    /// Writes one feature and its event row.
-    async fn write(&mut self, feature: &ValidFeature) -> Result<WriteOutcome, StoreError>;
+    /// Writes a batch of features (distinct codes) and an event row for each; the
+    /// outcomes come back in batch order.
+    async fn write_batch(
+        &mut self,
+        features: &[ValidFeature],
+    ) -> Result<Vec<WriteOutcome>, StoreError>;
     /// Records the totals and commits the transaction.
     async fn commit(self: Box<Self>, totals: &ImportTotals) -> Result<(), StoreError>;
 }
@@ -141,6 +145,23 @@ pub struct Enterprise {
     pub attributes: serde_json::Map<String, serde_json::Value>,
 }
 
+impl Enterprise {
+    /// An enterprise known only by its name (an owner named by a survey).
+    pub fn named(name: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            name_en: None,
+            industry_chain: None,
+            above_scale: None,
+            output_value_wan: None,
+            tax_wan: None,
+            employees: None,
+            founded_year: None,
+            attributes: serde_json::Map::new(),
+        }
+    }
+}
+
 /// A stored bearer token (its hash) and who holds it.
 #[derive(Debug, Clone)]
 pub struct TokenRecord {
@@ -155,8 +176,19 @@ pub struct TokenRecord {
 pub trait Store: Send + Sync + 'static {
     /// Backend name for logs (`sqlite`, `postgres`).
     fn backend(&self) -> &'static str;
+    /// Hands every feature of a collection to `sink` in serving order, one row at a
+    /// time, so a large collection is never held in memory twice.
+    async fn scan_features(
+        &self,
+        c: Collection,
+        sink: &mut (dyn FnMut(FeatureRecord) + Send),
+    ) -> Result<(), StoreError>;
     /// Every feature of a collection, in serving order.
-    async fn load_features(&self, c: Collection) -> Result<Vec<FeatureRecord>, StoreError>;
+    async fn load_features(&self, c: Collection) -> Result<Vec<FeatureRecord>, StoreError> {
+        let mut out = Vec::new();
+        self.scan_features(c, &mut |r| out.push(r)).await?;
+        Ok(out)
+    }
     /// The features with these codes (missing codes are skipped).
     async fn features_by_codes(
         &self,
