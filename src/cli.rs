@@ -13,7 +13,7 @@ use crate::auth::{self, Role};
 use crate::domain::Collection;
 use crate::import::{self, FieldMap, ImportOptions, ImportReport, SourceCrs, ZoneLocator};
 use crate::service::{self, ServiceConfig};
-use crate::store;
+use crate::store::{Store, StoreLocation};
 
 /// landreuse: land parcels, reallocations and reports for the Changchun ETDZ.
 #[derive(Debug, Parser)]
@@ -41,6 +41,23 @@ struct StoreArgs {
     /// Directory holding the SQLite database (created if missing).
     #[arg(long, env = "LANDREUSE_DATA_DIR", default_value = "data")]
     data_dir: PathBuf,
+    /// PostgreSQL + PostGIS instead of SQLite (postgres://user:password@host:port/db).
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+impl StoreArgs {
+    fn location(&self) -> StoreLocation {
+        StoreLocation::choose(self.database_url.as_deref(), &self.data_dir)
+    }
+
+    async fn open(&self) -> Result<Arc<dyn Store>, String> {
+        let location = self.location();
+        location
+            .open()
+            .await
+            .map_err(|e| format!("cannot open the store ({location}): {e}"))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -135,7 +152,7 @@ pub async fn run() -> ExitCode {
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
     let config = ServiceConfig {
-        data_dir: args.store.data_dir.clone(),
+        store: args.store.location(),
         sample_dir: (!args.no_sample)
             .then(|| args.geodata.unwrap_or_else(crate::sample::default_dir)),
         api: ApiSettings {
@@ -151,9 +168,9 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     eprintln!(
-        "landreuse serving {} parcels on http://{addr}/ (data in {})",
+        "landreuse serving {} parcels on http://{addr}/ ({})",
         state.index.read(Collection::Parcels).len(),
-        args.store.data_dir.display()
+        config.store
     );
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -167,9 +184,7 @@ async fn import_file(args: ImportArgs) -> Result<(), String> {
     let collection: Collection = args.collection.parse()?;
     let crs = args.crs.as_deref().map(SourceCrs::parse).transpose()?;
     let field_map = FieldMap::parse(args.map.as_deref().unwrap_or(""), collection)?;
-    let store = store::open_sqlite(&args.store.data_dir)
-        .await
-        .map_err(|e| e.to_string())?;
+    let store = args.store.open().await?;
     let zones = ZoneLocator::new(
         &store
             .load_features(Collection::Zones)
@@ -265,9 +280,7 @@ async fn token(action: TokenAction) -> Result<(), String> {
             if name.is_empty() {
                 return Err("a token needs a non-empty --name: it is recorded as the actor".into());
             }
-            let s = store::open_sqlite(&store.data_dir)
-                .await
-                .map_err(|e| e.to_string())?;
+            let s = store.open().await?;
             let secret = auth::new_secret();
             s.create_token(&name, role, &auth::hash_secret(&secret))
                 .await

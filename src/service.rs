@@ -2,6 +2,7 @@
 //! zone into an empty one, build the index, follow the event log, serve HTTP.
 
 use std::path::PathBuf;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,13 +11,13 @@ use tokio::net::TcpListener;
 use crate::api::{build_app, ApiSettings, AppState};
 use crate::index::{spawn_follower, Index};
 use crate::sample;
-use crate::store::{self, Store};
+use crate::store::{self, Store, StoreLocation};
 
 /// What a service needs to start.
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
-    /// Directory of the SQLite database.
-    pub data_dir: PathBuf,
+    /// Where the store is (SQLite directory or PostgreSQL URL).
+    pub store: StoreLocation,
     /// Sample data to load into an empty store; `None` starts empty.
     pub sample_dir: Option<PathBuf>,
     /// HTTP settings.
@@ -41,7 +42,7 @@ pub enum StartError {
 
 /// Opens the store and builds the shared state of a service.
 pub async fn open(config: &ServiceConfig) -> Result<AppState, StartError> {
-    let store: Arc<dyn Store> = store::open_sqlite(&config.data_dir).await?;
+    let store: Arc<dyn Store> = config.store.open().await?;
     if let Some(dir) = &config.sample_dir {
         if sample::store_is_empty(store.as_ref()).await? {
             tracing::info!(dir = %dir.display(), "empty store: loading the sample zone");

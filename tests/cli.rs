@@ -1,14 +1,35 @@
 //! The `landreuse` command line: imports with progress and a summary, errors as
 //! sentences, tokens.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn landreuse(args: &[&str], data_dir: &Path) -> Output {
+use landreuse::store::StoreLocation;
+
+/// A fresh store (SQLite in a temporary directory, or a PostgreSQL database).
+struct TestStore {
+    dir: tempfile::TempDir,
+    location: StoreLocation,
+}
+
+impl TestStore {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let location = common::fresh_location_blocking(dir.path());
+        Self { dir, location }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+fn landreuse(args: &[&str], store: &TestStore) -> Output {
     Command::new(env!("CARGO_BIN_EXE_landreuse"))
         .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
+        .args(common::store_args(&store.location))
         .output()
         .expect("the landreuse binary runs")
 }
@@ -30,8 +51,8 @@ fn text(o: &Output) -> (String, String) {
 
 #[test]
 fn import_prints_a_summary_with_the_total_area_in_three_units() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = landreuse(&["import", &fixture("gk4551_parcel.geojson")], dir.path());
+    let dir = TestStore::new();
+    let out = landreuse(&["import", &fixture("gk4551_parcel.geojson")], &dir);
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     assert!(
@@ -46,10 +67,10 @@ fn import_prints_a_summary_with_the_total_area_in_three_units() {
 
 #[test]
 fn an_invalid_file_fails_with_every_reason_and_leaves_the_database_alone() {
-    let dir = tempfile::tempdir().unwrap();
-    let ok = landreuse(&["import", &fixture("bbox_l_shape.geojson")], dir.path());
+    let dir = TestStore::new();
+    let ok = landreuse(&["import", &fixture("bbox_l_shape.geojson")], &dir);
     assert!(ok.status.success());
-    let out = landreuse(&["import", &fixture("invalid_mixed.geojson")], dir.path());
+    let out = landreuse(&["import", &fixture("invalid_mixed.geojson")], &dir);
     let (_, stderr) = text(&out);
     assert!(!out.status.success());
     assert!(
@@ -61,14 +82,14 @@ fn an_invalid_file_fails_with_every_reason_and_leaves_the_database_alone() {
         "{stderr}"
     );
     // Importing the valid file again only updates: the failed import left no trace.
-    let again = landreuse(&["import", &fixture("bbox_l_shape.geojson")], dir.path());
+    let again = landreuse(&["import", &fixture("bbox_l_shape.geojson")], &dir);
     let (stdout, _) = text(&again);
     assert!(stdout.contains("0 inserted, 3 updated"), "{stdout}");
 }
 
 #[test]
 fn skip_invalid_writes_the_rejects_file() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TestStore::new();
     let rejects = dir.path().join("rejects.geojson");
     let out = landreuse(
         &[
@@ -78,7 +99,7 @@ fn skip_invalid_writes_the_rejects_file() {
             "--rejects",
             rejects.to_str().unwrap(),
         ],
-        dir.path(),
+        &dir,
     );
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
@@ -98,7 +119,7 @@ fn skip_invalid_writes_the_rejects_file() {
 
 #[test]
 fn bad_options_are_explained() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TestStore::new();
     for (args, words) in [
         (
             vec!["import", "no-such-file.geojson"],
@@ -121,7 +142,7 @@ fn bad_options_are_explained() {
             "unknown role",
         ),
     ] {
-        let out = landreuse(&args, dir.path());
+        let out = landreuse(&args, &dir);
         let (_, stderr) = text(&out);
         assert!(!out.status.success(), "{args:?}");
         assert!(stderr.contains(words), "{args:?}: {stderr}");
@@ -130,7 +151,7 @@ fn bad_options_are_explained() {
 
 #[test]
 fn a_field_map_renames_source_fields() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TestStore::new();
     let file = dir.path().join("custom.geojson");
     std::fs::write(
         &file,
@@ -145,7 +166,7 @@ fn a_field_map_renames_source_fields() {
             "--map",
             "code=BH,land_use=YT,owner=DW",
         ],
-        dir.path(),
+        &dir,
     );
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
@@ -154,10 +175,10 @@ fn a_field_map_renames_source_fields() {
 
 #[test]
 fn token_create_prints_the_secret_once() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TestStore::new();
     let out = landreuse(
         &["token", "create", "--role", "gis", "--name", "王工"],
-        dir.path(),
+        &dir,
     );
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
@@ -167,7 +188,7 @@ fn token_create_prints_the_secret_once() {
     );
     let again = landreuse(
         &["token", "create", "--role", "gis", "--name", "王工"],
-        dir.path(),
+        &dir,
     );
     assert!(text(&again).1.contains("already exists"));
 }

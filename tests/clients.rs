@@ -1,6 +1,8 @@
 //! Real OGC API – Features clients against the real binary serving the sample zone:
 //! GDAL's OAPIF driver (Debian's gdal-bin) and OWSLib (installed by scripts/test.sh).
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -21,9 +23,10 @@ impl Drop for Server {
 /// Starts `landreuse serve` on a free loopback port and waits for its address line.
 fn serve_sample() -> Server {
     let data = tempfile::tempdir().unwrap();
+    let location = common::fresh_location_blocking(data.path());
     let mut child = Command::new(env!("CARGO_BIN_EXE_landreuse"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
-        .arg(data.path())
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(common::store_args(&location))
         .arg("--geodata")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata"))
         .stderr(Stdio::piped())

@@ -6,6 +6,8 @@
 //! backend implements (SQLite is the embedded default).
 
 mod codec;
+mod postgres;
+pub mod sql;
 mod sqlite;
 
 use std::path::Path;
@@ -18,7 +20,8 @@ use crate::auth::Role;
 use crate::domain::{Collection, FeatureRecord, ValidFeature};
 
 pub use codec::now_rfc3339;
-pub use sqlite::SqliteStore;
+pub use postgres::{PgBackend, PgStore};
+pub use sqlite::{SqliteBackend, SqliteStore};
 
 /// Failures of the store. Constraint violations carry what a person needs to act.
 #[derive(Debug, thiserror::Error)]
@@ -226,6 +229,55 @@ pub async fn open_sqlite(data_dir: &Path) -> Result<Arc<dyn Store>, StoreError> 
         what: format!("data directory {}", data_dir.display()),
         detail: e.to_string(),
     })?;
-    let store = SqliteStore::open(&data_dir.join("landreuse.sqlite")).await?;
-    Ok(Arc::new(store))
+    let backend = SqliteBackend::open(&data_dir.join("landreuse.sqlite")).await?;
+    Ok(Arc::new(SqliteStore::new(backend)))
+}
+
+/// Opens a PostgreSQL + PostGIS store at `url` and runs its migrations.
+pub async fn open_postgres(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    let backend = PgBackend::open(url).await?;
+    Ok(Arc::new(PgStore::new(backend)))
+}
+
+/// Where the store is: a PostgreSQL URL, or else the SQLite file in the data directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreLocation {
+    /// SQLite in this directory.
+    Sqlite(std::path::PathBuf),
+    /// PostgreSQL + PostGIS at this URL.
+    Postgres(String),
+}
+
+impl StoreLocation {
+    /// PostgreSQL when `database_url` is given, else SQLite in `data_dir`.
+    pub fn choose(database_url: Option<&str>, data_dir: &Path) -> Self {
+        match database_url.filter(|u| !u.trim().is_empty()) {
+            Some(url) => Self::Postgres(url.to_string()),
+            None => Self::Sqlite(data_dir.to_path_buf()),
+        }
+    }
+
+    /// Opens the store.
+    pub async fn open(&self) -> Result<Arc<dyn Store>, StoreError> {
+        match self {
+            Self::Sqlite(dir) => open_sqlite(dir).await,
+            Self::Postgres(url) => open_postgres(url).await,
+        }
+    }
+}
+
+impl std::fmt::Display for StoreLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(dir) => write!(f, "SQLite in {}", dir.display()),
+            Self::Postgres(url) => {
+                // Never print a password.
+                let shown = match (url.find("://"), url.rfind('@')) {
+                    (Some(s), Some(at)) if at > s => format!("{}://…@{}", &url[..s], &url[at + 1..]),
+                    _ => url.clone(),
+                };
+                write!(f, "PostgreSQL at {shown}")
+            }
+        }
+    }
 }

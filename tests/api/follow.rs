@@ -10,13 +10,12 @@ async fn a_cli_import_into_the_served_database_shows_up_without_a_restart() {
     let app = spawn_empty().await;
     let (_, before) = app.get_json("/collections/parcels/items").await;
     assert_eq!(before["numberMatched"], 0);
-    let data_dir = app.data_dir.path().to_path_buf();
+    let store_args = crate::common::store_args(&app.store);
     let out = tokio::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_landreuse"))
             .arg("import")
             .arg(fixture("bbox_l_shape.geojson"))
-            .arg("--data-dir")
-            .arg(data_dir)
+            .args(store_args)
             .output()
             .expect("the landreuse binary runs")
     })

@@ -8,6 +8,7 @@ use landreuse::api::{ApiSettings, AppState};
 use landreuse::auth::{hash_secret, new_secret, Role};
 use landreuse::domain::Collection;
 use landreuse::service::{self, ServiceConfig};
+use landreuse::store::StoreLocation;
 use serde_json::Value;
 
 /// A running service and what a test needs to talk to it.
@@ -15,8 +16,9 @@ pub struct TestApp {
     pub base: String,
     pub state: AppState,
     pub client: reqwest::Client,
-    pub data_dir: tempfile::TempDir,
-
+    /// Kept so the SQLite directory lives as long as the test.
+    pub _data_dir: tempfile::TempDir,
+    pub store: StoreLocation,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -51,8 +53,9 @@ pub async fn spawn_in(
     sample_dir: Option<PathBuf>,
     api: ApiSettings,
 ) -> TestApp {
+    let store = crate::common::fresh_location(data_dir.path()).await;
     let config = ServiceConfig {
-        data_dir: data_dir.path().to_path_buf(),
+        store: store.clone(),
         sample_dir,
         api,
         follow_every: Duration::from_millis(100),
@@ -76,7 +79,8 @@ pub async fn spawn_in(
         base: format!("http://{addr}"),
         state,
         client: reqwest::Client::new(),
-        data_dir,
+        _data_dir: data_dir,
+        store,
         _shutdown: tx,
     }
 }

@@ -1,6 +1,8 @@
 //! HTTP tests of the service: OGC API – Features, imports and tokens, each against its
 //! own server on port 0 with a fresh database.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod follow;
 mod helpers;
 mod imports;

@@ -1,0 +1,167 @@
+//! The SQL store, written once over a small backend interface: a backend executes SQL
+//! with neutral values ([`Val`]) and hands rows back as neutral values. SQLite and
+//! PostgreSQL/PostGIS implement that interface; everything else (schemas of the
+//! collections, imports, events, tokens) is shared, so both backends behave alike.
+//!
+//! SQL is written with `?` placeholders; the PostgreSQL backend numbers them.
+
+mod import;
+mod rows;
+mod store;
+
+use async_trait::async_trait;
+
+use super::StoreError;
+pub use store::SqlStore;
+
+/// A value bound to or read from SQL, typed even when null (PostgreSQL needs the type).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    /// BIGINT / INTEGER.
+    Int(Option<i64>),
+    /// DOUBLE PRECISION / REAL.
+    Real(Option<f64>),
+    /// TEXT (also JSON and GeoJSON text).
+    Text(Option<String>),
+    /// BOOLEAN.
+    Bool(Option<bool>),
+}
+
+impl Val {
+    /// A text value.
+    pub fn text(s: impl Into<String>) -> Self {
+        Self::Text(Some(s.into()))
+    }
+
+    /// The integer, if this is a non-null integer.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Self::Int(v) => *v,
+            _ => None,
+        }
+    }
+
+    /// The real, if this is a non-null real.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Self::Real(v) => *v,
+            _ => None,
+        }
+    }
+
+    /// Takes the text out, if this is non-null text.
+    pub fn into_text(self) -> Option<String> {
+        match self {
+            Self::Text(v) => v,
+            _ => None,
+        }
+    }
+}
+
+/// The type a result column is read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Integer.
+    Int,
+    /// Real.
+    Real,
+    /// Text.
+    Text,
+}
+
+/// SQL text differences between backends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite: GeoJSON text and JSON text columns, bounding-box columns.
+    Sqlite,
+    /// PostgreSQL + PostGIS: geometry and JSONB columns.
+    Postgres,
+}
+
+impl Dialect {
+    /// Expression that stores a bound GeoJSON text as geometry.
+    pub fn geometry_in(self) -> &'static str {
+        match self {
+            Self::Sqlite => "?",
+            Self::Postgres => "ST_SetSRID(ST_GeomFromGeoJSON(?), 4326)",
+        }
+    }
+
+    /// Expression that reads the geometry column as GeoJSON text (full precision).
+    pub fn geometry_out(self) -> &'static str {
+        match self {
+            Self::Sqlite => "geometry",
+            Self::Postgres => "ST_AsGeoJSON(geometry, 15)",
+        }
+    }
+
+    /// Expression that stores a bound JSON text.
+    pub fn json_in(self) -> &'static str {
+        match self {
+            Self::Sqlite => "?",
+            Self::Postgres => "CAST(? AS jsonb)",
+        }
+    }
+
+    /// Expression that reads a JSON column as text.
+    pub fn json_out(self, column: &str) -> String {
+        match self {
+            Self::Sqlite => column.to_string(),
+            Self::Postgres => format!("{column}::text"),
+        }
+    }
+
+    /// Whether feature tables carry explicit bounding-box columns (SQLite has no
+    /// spatial index of its own; PostGIS has GiST on the geometry).
+    pub fn has_bbox_columns(self) -> bool {
+        self == Self::Sqlite
+    }
+}
+
+/// A connection or transaction that runs SQL with neutral values.
+#[async_trait]
+pub trait Conn: Send {
+    /// Runs a statement; returns the rows affected.
+    async fn execute(&mut self, sql: &str, args: Vec<Val>) -> Result<u64, StoreError>;
+    /// Runs a query and reads every row as `kinds`.
+    async fn fetch(
+        &mut self,
+        sql: &str,
+        args: Vec<Val>,
+        kinds: &[Kind],
+    ) -> Result<Vec<Vec<Val>>, StoreError>;
+}
+
+/// An open transaction; dropping it rolls back.
+#[async_trait]
+pub trait Tx: Conn {
+    /// Commits.
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// What a database engine provides to [`SqlStore`].
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// Name for logs.
+    fn name(&self) -> &'static str;
+    /// SQL differences.
+    fn dialect(&self) -> Dialect;
+    /// A pooled connection for reads and single statements.
+    async fn conn(&self) -> Result<Box<dyn Conn>, StoreError>;
+    /// Begins a write transaction, serialised with every other writer so that event
+    /// ids are assigned in commit order.
+    async fn begin_write(&self) -> Result<Box<dyn Tx>, StoreError>;
+    /// Streams the rows of a query to `sink` without collecting them.
+    async fn scan(
+        &self,
+        sql: &str,
+        kinds: &[Kind],
+        sink: &mut (dyn FnMut(Vec<Val>) -> Result<(), StoreError> + Send),
+    ) -> Result<(), StoreError>;
+}
+
+/// Marks SQL assembled from this module's constants and the closed `Collection` enum
+/// (table and column names), never from input; values are always bound.
+pub fn audited(sql: String) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(sql)
+}

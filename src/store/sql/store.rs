@@ -1,0 +1,326 @@
+//! The [`Store`] implementation shared by the SQL backends.
+
+use std::str::FromStr;
+
+use async_trait::async_trait;
+
+use super::import::SqlImport;
+use super::rows::{self, table, EVENT_COLUMNS, EVENT_KINDS};
+use super::{Backend, Conn, Dialect, Kind, Val};
+use crate::auth::Role;
+use crate::domain::{Collection, FeatureRecord};
+use crate::store::codec;
+use crate::store::{Enterprise, Event, ImportMeta, ImportSession, Store, StoreError, TokenRecord};
+
+/// A store over a SQL backend.
+pub struct SqlStore<B: Backend> {
+    backend: B,
+}
+
+impl<B: Backend> SqlStore<B> {
+    /// Wraps a migrated backend.
+    pub fn new(backend: B) -> Self {
+        Self { backend }
+    }
+
+    async fn scalar(&self, sql: &str, args: Vec<Val>) -> Result<Option<Val>, StoreError> {
+        let mut conn = self.backend.conn().await?;
+        let rows = conn.fetch(sql, args, &[Kind::Int]).await?;
+        Ok(rows.into_iter().next().and_then(|r| r.into_iter().next()))
+    }
+
+    async fn events(&self, sql: &str, args: Vec<Val>) -> Result<Vec<Event>, StoreError> {
+        let mut conn = self.backend.conn().await?;
+        let rows = conn.fetch(sql, args, &EVENT_KINDS).await?;
+        Ok(rows.into_iter().map(rows::decode_event).collect())
+    }
+}
+
+/// Appends an event row inside a write transaction.
+pub(super) struct NewEvent<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub collection: Option<&'a str>,
+    pub feature_code: Option<&'a str>,
+    pub import_id: Option<i64>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl NewEvent<'_> {
+    pub(super) const COLUMNS: &'static str =
+        "occurred_at, actor, action, collection, feature_code, import_id, before, after";
+
+    pub(super) fn expressions(d: Dialect) -> [&'static str; 8] {
+        ["?", "?", "?", "?", "?", "?", d.json_in(), d.json_in()]
+    }
+
+    pub(super) fn values(&self, now: &str) -> [Val; 8] {
+        [
+            Val::text(now),
+            Val::text(self.actor),
+            Val::text(self.action),
+            Val::Text(self.collection.map(str::to_string)),
+            Val::Text(self.feature_code.map(str::to_string)),
+            Val::Int(self.import_id),
+            Val::Text(self.before.clone()),
+            Val::Text(self.after.clone()),
+        ]
+    }
+
+    pub(super) async fn append(
+        &self,
+        conn: &mut dyn Conn,
+        d: Dialect,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO events ({}) VALUES {}",
+            Self::COLUMNS,
+            rows::tuple(&Self::expressions(d))
+        );
+        conn.execute(&sql, self.values(now).to_vec()).await?;
+        Ok(())
+    }
+}
+
+/// Inserts or updates an enterprise by name, with its event; returns its id.
+pub(super) async fn upsert_enterprise(
+    conn: &mut dyn Conn,
+    d: Dialect,
+    e: &Enterprise,
+    actor: &str,
+    now: &str,
+) -> Result<i64, StoreError> {
+    let existed = conn
+        .fetch("SELECT id FROM enterprises WHERE name = ?", vec![Val::text(&e.name)], &[Kind::Int])
+        .await?;
+    let sql = format!(
+        "INSERT INTO enterprises (name, name_en, industry_chain, above_scale, output_value_wan, \
+         tax_wan, employees, founded_year, attributes, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, {}, ?) \
+         ON CONFLICT (name) DO UPDATE SET name_en = excluded.name_en, \
+         industry_chain = excluded.industry_chain, above_scale = excluded.above_scale, \
+         output_value_wan = excluded.output_value_wan, tax_wan = excluded.tax_wan, \
+         employees = excluded.employees, founded_year = excluded.founded_year, \
+         attributes = excluded.attributes, updated_at = excluded.updated_at RETURNING id",
+        d.json_in()
+    );
+    let args = vec![
+        Val::text(&e.name),
+        Val::Text(e.name_en.clone()),
+        Val::Text(e.industry_chain.clone()),
+        Val::Bool(e.above_scale),
+        Val::Real(e.output_value_wan),
+        Val::Real(e.tax_wan),
+        Val::Int(e.employees),
+        Val::Int(e.founded_year),
+        Val::text(serde_json::Value::Object(e.attributes.clone()).to_string()),
+        Val::text(now),
+    ];
+    let id = conn
+        .fetch(&sql, args, &[Kind::Int])
+        .await?
+        .into_iter()
+        .next()
+        .and_then(|r| r.first().and_then(Val::as_i64))
+        .ok_or_else(|| StoreError::Corrupt {
+            what: format!("enterprise {}", e.name),
+            detail: "the upsert returned no id".into(),
+        })?;
+    let action = if existed.is_empty() {
+        "enterprise.created"
+    } else {
+        "enterprise.updated"
+    };
+    NewEvent {
+        actor,
+        action,
+        collection: Some("enterprises"),
+        feature_code: Some(&e.name),
+        import_id: None,
+        before: None,
+        after: serde_json::to_string(e).ok(),
+    }
+    .append(conn, d, now)
+    .await?;
+    Ok(id)
+}
+
+#[async_trait]
+impl<B: Backend> Store for SqlStore<B> {
+    fn backend(&self) -> &'static str {
+        self.backend.name()
+    }
+
+    async fn scan_features(
+        &self,
+        c: Collection,
+        sink: &mut (dyn FnMut(FeatureRecord) + Send),
+    ) -> Result<(), StoreError> {
+        let d = self.backend.dialect();
+        let sql = format!(
+            "SELECT {} FROM {} ORDER BY id",
+            rows::feature_columns(c, d),
+            table(c)
+        );
+        let kinds = rows::feature_kinds(c);
+        self.backend
+            .scan(&sql, &kinds, &mut |row| {
+                sink(rows::decode_feature(c, row)?);
+                Ok(())
+            })
+            .await
+    }
+
+    async fn features_by_codes(
+        &self,
+        c: Collection,
+        codes: &[String],
+    ) -> Result<Vec<FeatureRecord>, StoreError> {
+        let d = self.backend.dialect();
+        let kinds = rows::feature_kinds(c);
+        let mut conn = self.backend.conn().await?;
+        let mut out = Vec::with_capacity(codes.len());
+        for chunk in codes.chunks(500) {
+            let sql = format!(
+                "SELECT {} FROM {} WHERE code IN {}",
+                rows::feature_columns(c, d),
+                table(c),
+                rows::tuple(&vec!["?"; chunk.len()])
+            );
+            let args = chunk.iter().map(Val::text).collect();
+            for row in conn.fetch(&sql, args, &kinds).await? {
+                out.push(rows::decode_feature(c, row)?);
+            }
+        }
+        out.sort_by_key(|f| f.id);
+        Ok(out)
+    }
+
+    async fn feature_count(&self, c: Collection) -> Result<i64, StoreError> {
+        let sql = format!("SELECT COUNT(*) FROM {}", table(c));
+        Ok(self.scalar(&sql, vec![]).await?.and_then(|v| v.as_i64()).unwrap_or(0))
+    }
+
+    async fn begin_import(&self, meta: ImportMeta) -> Result<Box<dyn ImportSession>, StoreError> {
+        let mut tx = self.backend.begin_write().await?;
+        let now = codec::now_rfc3339();
+        let rows = tx
+            .fetch(
+                "INSERT INTO imports (started_at, actor, source, collection, source_crs) \
+                 VALUES (?, ?, ?, ?, ?) RETURNING id",
+                vec![
+                    Val::text(&now),
+                    Val::text(&meta.actor),
+                    Val::text(&meta.source),
+                    Val::text(meta.collection.id()),
+                    Val::text(&meta.source_crs),
+                ],
+                &[Kind::Int],
+            )
+            .await?;
+        let import_id = rows
+            .first()
+            .and_then(|r| r.first())
+            .and_then(Val::as_i64)
+            .unwrap_or_default();
+        Ok(Box::new(SqlImport::new(
+            tx,
+            self.backend.dialect(),
+            import_id,
+            meta,
+            now,
+        )))
+    }
+
+    async fn last_event_id(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .scalar("SELECT COALESCE(MAX(id), 0) FROM events", vec![])
+            .await?
+            .and_then(|v| v.as_i64())
+            .unwrap_or(0))
+    }
+
+    async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<Event>, StoreError> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?");
+        self.events(&sql, vec![Val::Int(Some(after)), Val::Int(Some(limit))])
+            .await
+    }
+
+    async fn feature_history(&self, c: Collection, code: &str) -> Result<Vec<Event>, StoreError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE collection = ? AND feature_code = ? ORDER BY id"
+        );
+        self.events(&sql, vec![Val::text(c.id()), Val::text(code)])
+            .await
+    }
+
+    async fn upsert_enterprises(
+        &self,
+        list: &[Enterprise],
+        actor: &str,
+    ) -> Result<usize, StoreError> {
+        let d = self.backend.dialect();
+        let mut tx = self.backend.begin_write().await?;
+        let now = codec::now_rfc3339();
+        for e in list {
+            upsert_enterprise(tx.as_mut(), d, e, actor, &now).await?;
+        }
+        tx.commit().await?;
+        Ok(list.len())
+    }
+
+    async fn enterprise_count(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .scalar("SELECT COUNT(*) FROM enterprises", vec![])
+            .await?
+            .and_then(|v| v.as_i64())
+            .unwrap_or(0))
+    }
+
+    async fn create_token(&self, name: &str, role: Role, hash: &str) -> Result<(), StoreError> {
+        let mut conn = self.backend.conn().await?;
+        let taken = conn
+            .fetch("SELECT id FROM tokens WHERE name = ?", vec![Val::text(name)], &[Kind::Int])
+            .await?;
+        if !taken.is_empty() {
+            return Err(StoreError::Conflict(format!(
+                "a token named {name:?} already exists"
+            )));
+        }
+        conn.execute(
+            "INSERT INTO tokens (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)",
+            vec![
+                Val::text(name),
+                Val::text(role.code()),
+                Val::text(hash),
+                Val::text(codec::now_rfc3339()),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn find_token(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let mut conn = self.backend.conn().await?;
+        let rows = conn
+            .fetch(
+                "SELECT name, role FROM tokens WHERE token_hash = ? AND revoked_at IS NULL",
+                vec![Val::text(hash)],
+                &[Kind::Text, Kind::Text],
+            )
+            .await?;
+        let Some(row) = rows.into_iter().next() else {
+            return Ok(None);
+        };
+        let mut it = row.into_iter();
+        let name = it.next().and_then(Val::into_text).unwrap_or_default();
+        let role = it.next().and_then(Val::into_text).unwrap_or_default();
+        let role = Role::from_str(&role).map_err(|detail| StoreError::Corrupt {
+            what: "token role".into(),
+            detail,
+        })?;
+        Ok(Some(TokenRecord { name, role }))
+    }
+}
