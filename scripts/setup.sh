@@ -2,15 +2,16 @@
 # Installs what landreuse needs on a fresh Debian 12 machine with a Rust toolchain.
 #   scripts/setup.sh          build and run: cmake (PROJ is compiled from the proj crate's
 #                             bundled sources) and pkg-config
-#   scripts/setup.sh --test   also what the tests use: gdal-bin (ogrinfo/ogr2ogr, the OAPIF
-#                             client) and OWSLib in .venv
+#   scripts/setup.sh --test   also what the tests use: PostgreSQL 15 with PostGIS (the second
+#                             backend), gdal-bin (ogrinfo/ogr2ogr, the OAPIF client) and
+#                             OWSLib in .venv
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake pkg-config)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(gdal-bin python3-venv)
+  packages+=(postgresql-15 postgresql-15-postgis-3 gdal-bin python3-venv)
 fi
 
 as_root() { if [[ "$(id -u)" == 0 ]]; then "$@"; else sudo "$@"; fi; }

@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine for the tests and runs all of them: the sample-data checks,
-# unit, property, HTTP, CLI and client (GDAL, OWSLib) tests, and the doc tests.
+# Sets up a fresh machine for the tests and runs all of them, twice: on SQLite (the
+# embedded default) and on PostgreSQL + PostGIS (a throwaway cluster on 127.0.0.1 that
+# this script starts and deletes). The suite: sample-data checks, unit and property tests,
+# HTTP, CLI, replica and client (GDAL, OWSLib) tests, doc tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 export LANDREUSE_TEST_PYTHON="$PWD/.venv/bin/python"
 python3 geodata/check_sample.py
-cargo test --all-features "$@"
+
+echo "== tests on SQLite" >&2
+cargo test "$@"
+
+echo "== tests on PostgreSQL + PostGIS" >&2
+trap 'scripts/pg-test-cluster.sh stop' EXIT
+LANDREUSE_TEST_DATABASE_URL=$(scripts/pg-test-cluster.sh start)
+export LANDREUSE_TEST_DATABASE_URL
+cargo test --tests "$@"
