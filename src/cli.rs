@@ -13,7 +13,7 @@ use crate::auth::{self, Role};
 use crate::domain::Collection;
 use crate::import::{self, FieldMap, ImportOptions, ImportReport, SourceCrs, ZoneLocator};
 use crate::service::{self, ServiceConfig};
-use crate::store::{Store, StoreLocation};
+use crate::store::{self, Store, StoreLocation};
 
 /// landreuse: land parcels, reallocations and reports for the Changchun ETDZ.
 #[derive(Debug, Parser)]
@@ -29,6 +29,16 @@ enum Command {
     Serve(ServeArgs),
     /// Import a GeoJSON FeatureCollection or newline-delimited GeoJSON file.
     Import(ImportArgs),
+    /// Copy a whole store (every parcel, zone, road, enterprise, import, event and token)
+    /// into an empty one: SQLite to PostgreSQL and back.
+    MigrateStore {
+        /// Source: a SQLite data directory or a postgres:// URL.
+        #[arg(long)]
+        from: String,
+        /// Target (must be empty): a SQLite data directory or a postgres:// URL.
+        #[arg(long)]
+        to: String,
+    },
     /// Manage the bearer tokens of people who write.
     Token {
         #[command(subcommand)]
@@ -140,6 +150,7 @@ pub async fn run() -> ExitCode {
         Command::Serve(args) => serve(args).await,
         Command::Import(args) => import_file(args).await,
         Command::Token { action } => token(action).await,
+        Command::MigrateStore { from, to } => migrate_store(&from, &to).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -270,6 +281,36 @@ fn print_summary(r: &ImportReport) {
     for e in &r.rejects {
         println!("  rejected: {e}");
     }
+}
+
+async fn migrate_store(from: &str, to: &str) -> Result<(), String> {
+    let (from, to) = (StoreLocation::parse(from), StoreLocation::parse(to));
+    if from == to {
+        return Err(format!("--from and --to are the same store ({from})"));
+    }
+    let source = from
+        .open()
+        .await
+        .map_err(|e| format!("cannot open the source ({from}): {e}"))?;
+    let target = to
+        .open()
+        .await
+        .map_err(|e| format!("cannot open the target ({to}): {e}"))?;
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} copying {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let copied = store::migrate(source.as_ref(), target.as_ref(), &mut |table, n| {
+        bar.set_message(format!("{table}: {n} rows"));
+        bar.tick();
+    })
+    .await
+    .map_err(|e| format!("nothing was copied: {e}"))?;
+    bar.finish_and_clear();
+    let summary: Vec<String> = copied.iter().map(|(t, n)| format!("{n} {t}")).collect();
+    println!("copied {from} to {to}: {}", summary.join(", "));
+    Ok(())
 }
 
 async fn token(action: TokenAction) -> Result<(), String> {

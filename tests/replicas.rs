@@ -36,7 +36,11 @@ fn start(location: &StoreLocation) -> Replica {
     let base = lines
         .by_ref()
         .map_while(Result::ok)
-        .find_map(|l| l.split("on http://").nth(1).map(|r| r.split('/').next().unwrap_or("").to_string()))
+        .find_map(|l| {
+            l.split("on http://")
+                .nth(1)
+                .map(|r| r.split('/').next().unwrap_or("").to_string())
+        })
         .map(|addr| format!("http://{addr}"))
         .expect("the replica prints its address");
     // Keep draining stderr so the replica never blocks on a full pipe.
@@ -50,13 +54,21 @@ fn gis_token(location: &StoreLocation) -> String {
         .args(common::store_args(location))
         .output()
         .expect("token create runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name))
-        .expect("fixture")
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name),
+    )
+    .expect("fixture")
 }
 
 async fn matched(base: &str, query: &str) -> u64 {
@@ -85,7 +97,11 @@ async fn import_through(replica: &Replica, token: &str, file: &str) {
 async fn until_matched(replica: &Replica, query: &str, n: u64) -> Duration {
     let started = Instant::now();
     while matched(&replica.base, query).await != n {
-        assert!(started.elapsed() < Duration::from_secs(10), "{} never saw the write", replica.base);
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{} never saw the write",
+            replica.base
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     started.elapsed()
@@ -101,7 +117,11 @@ async fn a_write_through_one_replica_reaches_the_other_and_a_restarted_one_catch
     assert_eq!(matched(&b.base, "").await, 0);
 
     import_through(&a, &token, "bbox_l_shape.geojson").await;
-    assert_eq!(matched(&a.base, "").await, 3, "the writer sees its write at once");
+    assert_eq!(
+        matched(&a.base, "").await,
+        3,
+        "the writer sees its write at once"
+    );
     let lag = until_matched(&b, "", 3).await;
     eprintln!("replica b saw the import after {lag:?}");
 
@@ -109,7 +129,11 @@ async fn a_write_through_one_replica_reaches_the_other_and_a_restarted_one_catch
     import_through(&a, &token, "bbox_l_shape_update.geojson").await;
     import_through(&a, &token, "parcels_seq.geojsonl").await;
     b = start(&location);
-    assert_eq!(matched(&b.base, "").await, 6, "the restarted replica has every write");
+    assert_eq!(
+        matched(&b.base, "").await,
+        6,
+        "the restarted replica has every write"
+    );
     assert_eq!(matched(&b.base, "status=reserved").await, 1);
     import_through(&b, &token, "gk4551_parcel.geojson").await;
     until_matched(&a, "", 7).await;

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Role;
 use crate::domain::{Collection, FeatureRecord, ValidFeature};
+pub use sql::Val;
 
 pub use codec::now_rfc3339;
 pub use postgres::{PgBackend, PgStore};
@@ -220,6 +221,103 @@ pub trait Store: Send + Sync + 'static {
     async fn create_token(&self, name: &str, role: Role, hash: &str) -> Result<(), StoreError>;
     /// The holder of a token hash, if it exists and is not revoked.
     async fn find_token(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError>;
+    /// Rows of a table with id above `after_id`, in id order, in the portable column
+    /// order shared by every backend (for copying whole stores).
+    async fn table_page(
+        &self,
+        t: StoreTable,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<Vec<Val>>, StoreError>;
+    /// Opens a transaction that writes copied rows (ids kept) into this store.
+    async fn begin_restore(&self) -> Result<Box<dyn RestoreSession>, StoreError>;
+    /// Number of rows in a table.
+    async fn row_count(&self, t: StoreTable) -> Result<i64, StoreError>;
+}
+
+/// The tables of a store, in the order a copy must write them (references first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreTable {
+    /// Import runs.
+    Imports,
+    /// Enterprises.
+    Enterprises,
+    /// A feature collection.
+    Features(Collection),
+    /// The event log.
+    Events,
+    /// Bearer tokens (hashes).
+    Tokens,
+}
+
+impl StoreTable {
+    /// Every table, in copy order.
+    pub const ALL: [StoreTable; 7] = [
+        Self::Imports,
+        Self::Enterprises,
+        Self::Features(Collection::Zones),
+        Self::Features(Collection::Roads),
+        Self::Features(Collection::Parcels),
+        Self::Events,
+        Self::Tokens,
+    ];
+
+    /// The table name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Imports => "imports",
+            Self::Enterprises => "enterprises",
+            Self::Features(c) => c.id(),
+            Self::Events => "events",
+            Self::Tokens => "tokens",
+        }
+    }
+}
+
+/// A copy into a store in progress: one transaction; dropping it rolls back.
+#[async_trait]
+pub trait RestoreSession: Send {
+    /// Writes rows of one table (portable column order, ids kept).
+    async fn write_rows(&mut self, t: StoreTable, rows: Vec<Vec<Val>>) -> Result<(), StoreError>;
+    /// Commits the copy.
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// Copies every table of `from` into the empty store `to`, events included, in one
+/// transaction on `to`. `progress` hears each table's name and row count.
+pub async fn migrate(
+    from: &dyn Store,
+    to: &dyn Store,
+    progress: &mut (dyn FnMut(&str, u64) + Send),
+) -> Result<Vec<(&'static str, u64)>, StoreError> {
+    for t in StoreTable::ALL {
+        let n = to.row_count(t).await?;
+        if n > 0 {
+            return Err(StoreError::Conflict(format!(
+                "the target store is not empty ({n} rows in {}); migrate-store copies into an empty store",
+                t.name()
+            )));
+        }
+    }
+    let mut session = to.begin_restore().await?;
+    let mut copied = Vec::new();
+    for t in StoreTable::ALL {
+        let mut after = 0;
+        let mut count = 0u64;
+        loop {
+            let page = from.table_page(t, after, 5_000).await?;
+            let Some(last) = page.last().and_then(|r| r.first()).and_then(Val::as_i64) else {
+                break;
+            };
+            after = last;
+            count += page.len() as u64;
+            session.write_rows(t, page).await?;
+            progress(t.name(), count);
+        }
+        copied.push((t.name(), count));
+    }
+    session.commit().await?;
+    Ok(copied)
 }
 
 /// Opens the embedded SQLite store in `data_dir` (creating the directory and the file),
@@ -257,6 +355,16 @@ impl StoreLocation {
         }
     }
 
+    /// Reads `postgres://…` (or `postgresql://…`) as PostgreSQL, anything else as the
+    /// SQLite data directory.
+    pub fn parse(text: &str) -> Self {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Self::Postgres(text.to_string())
+        } else {
+            Self::Sqlite(text.into())
+        }
+    }
+
     /// Opens the store.
     pub async fn open(&self) -> Result<Arc<dyn Store>, StoreError> {
         match self {
@@ -273,7 +381,9 @@ impl std::fmt::Display for StoreLocation {
             Self::Postgres(url) => {
                 // Never print a password.
                 let shown = match (url.find("://"), url.rfind('@')) {
-                    (Some(s), Some(at)) if at > s => format!("{}://…@{}", &url[..s], &url[at + 1..]),
+                    (Some(s), Some(at)) if at > s => {
+                        format!("{}://…@{}", &url[..s], &url[at + 1..])
+                    }
                     _ => url.clone(),
                 };
                 write!(f, "PostgreSQL at {shown}")

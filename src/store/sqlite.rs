@@ -68,6 +68,7 @@ fn read(row: &SqliteRow, kinds: &[Kind]) -> Result<Vec<Val>, StoreError> {
                 Kind::Int => Val::Int(row.try_get(i)?),
                 Kind::Real => Val::Real(row.try_get(i)?),
                 Kind::Text => Val::Text(row.try_get(i)?),
+                Kind::Bool => Val::Bool(row.try_get(i)?),
             })
         })
         .collect()
@@ -79,10 +80,18 @@ struct SqliteTx(Transaction<'static, Sqlite>);
 #[async_trait]
 impl Conn for SqliteConn {
     async fn execute(&mut self, sql: &str, args: Vec<Val>) -> Result<u64, StoreError> {
-        Ok(query(sql, args).execute(&mut *self.0).await?.rows_affected())
+        Ok(query(sql, args)
+            .execute(&mut *self.0)
+            .await?
+            .rows_affected())
     }
 
-    async fn fetch(&mut self, sql: &str, args: Vec<Val>, kinds: &[Kind]) -> Result<Vec<Vec<Val>>, StoreError> {
+    async fn fetch(
+        &mut self,
+        sql: &str,
+        args: Vec<Val>,
+        kinds: &[Kind],
+    ) -> Result<Vec<Vec<Val>>, StoreError> {
         let rows = query(sql, args).fetch_all(&mut *self.0).await?;
         rows.iter().map(|r| read(r, kinds)).collect()
     }
@@ -91,10 +100,18 @@ impl Conn for SqliteConn {
 #[async_trait]
 impl Conn for SqliteTx {
     async fn execute(&mut self, sql: &str, args: Vec<Val>) -> Result<u64, StoreError> {
-        Ok(query(sql, args).execute(&mut *self.0).await?.rows_affected())
+        Ok(query(sql, args)
+            .execute(&mut *self.0)
+            .await?
+            .rows_affected())
     }
 
-    async fn fetch(&mut self, sql: &str, args: Vec<Val>, kinds: &[Kind]) -> Result<Vec<Vec<Val>>, StoreError> {
+    async fn fetch(
+        &mut self,
+        sql: &str,
+        args: Vec<Val>,
+        kinds: &[Kind],
+    ) -> Result<Vec<Vec<Val>>, StoreError> {
         let rows = query(sql, args).fetch_all(&mut *self.0).await?;
         rows.iter().map(|r| read(r, kinds)).collect()
     }

@@ -56,14 +56,24 @@ impl SqlImport {
         }
         let found = self
             .tx
-            .fetch("SELECT id FROM enterprises WHERE name = ?", vec![Val::text(owner)], &[Kind::Int])
+            .fetch(
+                "SELECT id FROM enterprises WHERE name = ?",
+                vec![Val::text(owner)],
+                &[Kind::Int],
+            )
             .await?;
         let id = match found.first().and_then(|r| r.first()).and_then(Val::as_i64) {
             Some(id) => id,
             None => {
                 let e = Enterprise::named(owner);
-                upsert_enterprise(self.tx.as_mut(), self.dialect, &e, &self.meta.actor, &self.now)
-                    .await?
+                upsert_enterprise(
+                    self.tx.as_mut(),
+                    self.dialect,
+                    &e,
+                    &self.meta.actor,
+                    &self.now,
+                )
+                .await?
             }
         };
         self.enterprise_ids.insert(owner.to_string(), id);
@@ -81,7 +91,10 @@ impl SqlImport {
         })
     }
 
-    async fn existing(&mut self, codes: &[String]) -> Result<HashMap<String, FeatureRecord>, StoreError> {
+    async fn existing(
+        &mut self,
+        codes: &[String],
+    ) -> Result<HashMap<String, FeatureRecord>, StoreError> {
         let c = self.meta.collection;
         let sql = format!(
             "SELECT {} FROM {} WHERE code IN {}",
@@ -97,7 +110,10 @@ impl SqlImport {
             .collect()
     }
 
-    async fn plan<'a>(&mut self, batch: &'a [ValidFeature]) -> Result<Vec<Planned<'a>>, StoreError> {
+    async fn plan<'a>(
+        &mut self,
+        batch: &'a [ValidFeature],
+    ) -> Result<Vec<Planned<'a>>, StoreError> {
         let codes: Vec<String> = batch.iter().map(|f| self.code_of(f)).collect();
         let mut existing = self.existing(&codes).await?;
         let mut planned = Vec::with_capacity(batch.len());
@@ -201,7 +217,10 @@ impl ImportSession for SqlImport {
         self.import_id
     }
 
-    async fn write_batch(&mut self, batch: &[ValidFeature]) -> Result<Vec<WriteOutcome>, StoreError> {
+    async fn write_batch(
+        &mut self,
+        batch: &[ValidFeature],
+    ) -> Result<Vec<WriteOutcome>, StoreError> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }

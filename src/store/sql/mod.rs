@@ -5,6 +5,7 @@
 //!
 //! SQL is written with `?` placeholders; the PostgreSQL backend numbers them.
 
+mod copy;
 mod import;
 mod rows;
 mod store;
@@ -67,6 +68,8 @@ pub enum Kind {
     Real,
     /// Text.
     Text,
+    /// Boolean.
+    Bool,
 }
 
 /// SQL text differences between backends.

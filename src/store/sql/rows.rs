@@ -71,7 +71,13 @@ pub fn decode_feature(c: Collection, row: Vec<Val>) -> Result<FeatureRecord, Sto
 pub fn write_columns(c: Collection, d: Dialect) -> Vec<&'static str> {
     let mut cols = vec!["code"];
     cols.extend(c.properties().iter().map(|p| p.name));
-    cols.extend(["area_m2", "perimeter_m", "length_m", "attributes", "geometry"]);
+    cols.extend([
+        "area_m2",
+        "perimeter_m",
+        "length_m",
+        "attributes",
+        "geometry",
+    ]);
     if d.has_bbox_columns() {
         cols.extend(["min_lon", "min_lat", "max_lon", "max_lat"]);
     }

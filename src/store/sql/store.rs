@@ -4,13 +4,17 @@ use std::str::FromStr;
 
 use async_trait::async_trait;
 
+use super::copy::{self, SqlRestore};
 use super::import::SqlImport;
 use super::rows::{self, table, EVENT_COLUMNS, EVENT_KINDS};
 use super::{Backend, Conn, Dialect, Kind, Val};
 use crate::auth::Role;
 use crate::domain::{Collection, FeatureRecord};
 use crate::store::codec;
-use crate::store::{Enterprise, Event, ImportMeta, ImportSession, Store, StoreError, TokenRecord};
+use crate::store::{
+    Enterprise, Event, ImportMeta, ImportSession, RestoreSession, Store, StoreError, StoreTable,
+    TokenRecord,
+};
 
 /// A store over a SQL backend.
 pub struct SqlStore<B: Backend> {
@@ -93,7 +97,11 @@ pub(super) async fn upsert_enterprise(
     now: &str,
 ) -> Result<i64, StoreError> {
     let existed = conn
-        .fetch("SELECT id FROM enterprises WHERE name = ?", vec![Val::text(&e.name)], &[Kind::Int])
+        .fetch(
+            "SELECT id FROM enterprises WHERE name = ?",
+            vec![Val::text(&e.name)],
+            &[Kind::Int],
+        )
         .await?;
     let sql = format!(
         "INSERT INTO enterprises (name, name_en, industry_chain, above_scale, output_value_wan, \
@@ -200,7 +208,11 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn feature_count(&self, c: Collection) -> Result<i64, StoreError> {
         let sql = format!("SELECT COUNT(*) FROM {}", table(c));
-        Ok(self.scalar(&sql, vec![]).await?.and_then(|v| v.as_i64()).unwrap_or(0))
+        Ok(self
+            .scalar(&sql, vec![])
+            .await?
+            .and_then(|v| v.as_i64())
+            .unwrap_or(0))
     }
 
     async fn begin_import(&self, meta: ImportMeta) -> Result<Box<dyn ImportSession>, StoreError> {
@@ -282,7 +294,11 @@ impl<B: Backend> Store for SqlStore<B> {
     async fn create_token(&self, name: &str, role: Role, hash: &str) -> Result<(), StoreError> {
         let mut conn = self.backend.conn().await?;
         let taken = conn
-            .fetch("SELECT id FROM tokens WHERE name = ?", vec![Val::text(name)], &[Kind::Int])
+            .fetch(
+                "SELECT id FROM tokens WHERE name = ?",
+                vec![Val::text(name)],
+                &[Kind::Int],
+            )
             .await?;
         if !taken.is_empty() {
             return Err(StoreError::Conflict(format!(
@@ -300,6 +316,31 @@ impl<B: Backend> Store for SqlStore<B> {
         )
         .await?;
         Ok(())
+    }
+
+    async fn table_page(
+        &self,
+        t: StoreTable,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<Vec<Val>>, StoreError> {
+        copy::table_page(&self.backend, t, after_id, limit).await
+    }
+
+    async fn begin_restore(&self) -> Result<Box<dyn RestoreSession>, StoreError> {
+        Ok(Box::new(SqlRestore {
+            tx: self.backend.begin_write().await?,
+            dialect: self.backend.dialect(),
+        }))
+    }
+
+    async fn row_count(&self, t: StoreTable) -> Result<i64, StoreError> {
+        let sql = format!("SELECT COUNT(*) FROM {}", t.name());
+        Ok(self
+            .scalar(&sql, vec![])
+            .await?
+            .and_then(|v| v.as_i64())
+            .unwrap_or(0))
     }
 
     async fn find_token(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
