@@ -10,6 +10,7 @@ use std::process::{Child, Command, Stdio};
 struct Server {
     child: Child,
     base: String,
+    location: landreuse::store::StoreLocation,
     _data: tempfile::TempDir,
 }
 
@@ -44,6 +45,7 @@ fn serve_sample() -> Server {
     Server {
         child,
         base: base.expect("the server prints its address"),
+        location,
         _data: data,
     }
 }
@@ -125,4 +127,60 @@ fn owslib_lists_the_collections_and_pages_through_every_parcel() {
     assert_eq!(summary["read"], summary["matched"]);
     assert_eq!(summary["unique"], summary["matched"]);
     assert!(summary["matched"].as_u64().unwrap() > 3000);
+}
+
+/// On PostgreSQL the tables are ordinary PostGIS tables: GDAL (and so QGIS) reads the
+/// parcels straight from the database, geometry column, SRID and all. On SQLite there is
+/// no PostGIS table to read, so this test has nothing to check there.
+#[test]
+fn gdal_reads_the_postgis_tables_directly() {
+    let Some(_) = common::postgres_server() else {
+        eprintln!(
+            "suite on SQLite: the PostGIS check runs in the PostgreSQL pass of scripts/test.sh"
+        );
+        return;
+    };
+    let server = serve_sample();
+    let expected = count_parcels(&server.base);
+    let landreuse::store::StoreLocation::Postgres(url) = &server.location else {
+        panic!("the suite runs on PostgreSQL");
+    };
+    let out = Command::new("ogrinfo")
+        .args([
+            "-ro",
+            "-so",
+            &format!("PG:{}", pg_connection_string(url)),
+            "parcels",
+        ])
+        .output()
+        .expect("ogrinfo runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains(&format!("Feature Count: {expected}")),
+        "{text}"
+    );
+    assert!(
+        text.contains("Geometry Column NOT NULL = geometry"),
+        "{text}"
+    );
+    assert!(text.contains("FID Column = id"), "{text}");
+    assert!(
+        text.contains("EPSG\",4326") || text.contains("EPSG:4326") || text.contains("WGS 84"),
+        "{text}"
+    );
+}
+
+/// `postgres://user@host:port/db` as a libpq key=value string for GDAL.
+fn pg_connection_string(url: &str) -> String {
+    let rest = url.split("://").nth(1).unwrap_or("");
+    let (auth, hostpart) = rest.rsplit_once('@').unwrap_or(("", rest));
+    let (hostport, db) = hostpart.split_once('/').unwrap_or((hostpart, ""));
+    let (host, port) = hostport.split_once(':').unwrap_or((hostport, "5432"));
+    let user = auth.split(':').next().unwrap_or("");
+    format!("host={host} port={port} dbname={db} user={user}")
 }
