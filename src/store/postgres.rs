@@ -2,11 +2,13 @@
 //! stateless landreuse replicas over one database, whose tables QGIS and ogr2ogr read
 //! directly (geometry columns with SRID 4326 under GiST indexes).
 
+use std::ops::DerefMut;
+
 use async_trait::async_trait;
 use futures::TryStreamExt;
-use sqlx::pool::PoolConnection;
+
 use sqlx::postgres::{PgArguments, PgPoolOptions, PgRow};
-use sqlx::{PgPool, Postgres, Row, Transaction};
+use sqlx::{PgConnection, PgPool, Postgres, Row, Transaction};
 
 use super::sql::{audited, Backend, Conn, Dialect, Kind, SqlStore, Tx, Val};
 use super::StoreError;
@@ -78,31 +80,15 @@ fn read(row: &PgRow, kinds: &[Kind]) -> Result<Vec<Val>, StoreError> {
         .collect()
 }
 
-struct PgConn(PoolConnection<Postgres>);
-struct PgTx(Transaction<'static, Postgres>);
+/// A pooled connection or an open transaction: both deref to the connection.
+struct PgConn<C>(C);
+type PgTx = PgConn<Transaction<'static, Postgres>>;
 
 #[async_trait]
-impl Conn for PgConn {
-    async fn execute(&mut self, sql: &str, args: Vec<Val>) -> Result<u64, StoreError> {
-        Ok(query(sql, args)
-            .execute(&mut *self.0)
-            .await?
-            .rows_affected())
-    }
-
-    async fn fetch(
-        &mut self,
-        sql: &str,
-        args: Vec<Val>,
-        kinds: &[Kind],
-    ) -> Result<Vec<Vec<Val>>, StoreError> {
-        let rows = query(sql, args).fetch_all(&mut *self.0).await?;
-        rows.iter().map(|r| read(r, kinds)).collect()
-    }
-}
-
-#[async_trait]
-impl Conn for PgTx {
+impl<C> Conn for PgConn<C>
+where
+    C: DerefMut<Target = PgConnection> + Send,
+{
     async fn execute(&mut self, sql: &str, args: Vec<Val>) -> Result<u64, StoreError> {
         Ok(query(sql, args)
             .execute(&mut *self.0)
@@ -148,7 +134,7 @@ impl Backend for PgBackend {
             .bind(EVENT_LOG_LOCK)
             .execute(&mut *tx)
             .await?;
-        Ok(Box::new(PgTx(tx)))
+        Ok(Box::new(PgConn(tx)))
     }
 
     async fn scan(

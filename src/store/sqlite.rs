@@ -1,17 +1,18 @@
 //! The embedded SQLite backend: one file in the data directory, WAL mode so that a CLI
 //! import and a serving process can share it.
 
+use std::ops::DerefMut;
 use std::path::Path;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::TryStreamExt;
-use sqlx::pool::PoolConnection;
+
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use super::sql::{audited, Backend, Conn, Dialect, Kind, SqlStore, Tx, Val};
 use super::StoreError;
@@ -74,31 +75,15 @@ fn read(row: &SqliteRow, kinds: &[Kind]) -> Result<Vec<Val>, StoreError> {
         .collect()
 }
 
-struct SqliteConn(PoolConnection<Sqlite>);
-struct SqliteTx(Transaction<'static, Sqlite>);
+/// A pooled connection or an open transaction: both deref to the connection.
+struct SqliteConn<C>(C);
+type SqliteTx = SqliteConn<Transaction<'static, Sqlite>>;
 
 #[async_trait]
-impl Conn for SqliteConn {
-    async fn execute(&mut self, sql: &str, args: Vec<Val>) -> Result<u64, StoreError> {
-        Ok(query(sql, args)
-            .execute(&mut *self.0)
-            .await?
-            .rows_affected())
-    }
-
-    async fn fetch(
-        &mut self,
-        sql: &str,
-        args: Vec<Val>,
-        kinds: &[Kind],
-    ) -> Result<Vec<Vec<Val>>, StoreError> {
-        let rows = query(sql, args).fetch_all(&mut *self.0).await?;
-        rows.iter().map(|r| read(r, kinds)).collect()
-    }
-}
-
-#[async_trait]
-impl Conn for SqliteTx {
+impl<C> Conn for SqliteConn<C>
+where
+    C: DerefMut<Target = SqliteConnection> + Send,
+{
     async fn execute(&mut self, sql: &str, args: Vec<Val>) -> Result<u64, StoreError> {
         Ok(query(sql, args)
             .execute(&mut *self.0)
@@ -142,7 +127,7 @@ impl Backend for SqliteBackend {
         // BEGIN IMMEDIATE takes SQLite's write lock at once: writers are serialised and
         // never fail to upgrade a read lock halfway through.
         let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(Box::new(SqliteTx(tx)))
+        Ok(Box::new(SqliteConn(tx)))
     }
 
     async fn scan(
