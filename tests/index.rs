@@ -86,6 +86,10 @@ proptest! {
     fn bbox_answers_equal_a_brute_force_scan(shapes in prop::collection::vec(parcel(), 1..400), boxes in prop::collection::vec(window(), 1..8)) {
         let recs = records(&shapes, 3);
         let index = CollectionIndex::build(recs.clone(), &["status"]);
+        let everything = [-10.0, -10.0, 10.0, 10.0];
+        let (matched, got) = query_codes(&index, &Query { bbox: Some(everything), limit: 100_000, ..Query::default() });
+        prop_assert_eq!(matched, recs.len());
+        prop_assert_eq!(got, brute_force(&recs, everything, None));
         for b in boxes {
             let expected = brute_force(&recs, b, None);
             let (matched, got) = query_codes(&index, &Query { bbox: Some(b), limit: 100_000, ..Query::default() });

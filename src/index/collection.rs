@@ -3,14 +3,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use geo::{Geometry, Intersects, Rect};
+use geo::Geometry;
 use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{RTree, RTreeObject, AABB};
+use rstar::RTree;
 use serde_json::{Map, Value};
 
 use crate::domain::FeatureRecord;
 
-type Leaf = GeomWithData<Rectangle<[f64; 2]>, u32>;
+pub(super) type Leaf = GeomWithData<Rectangle<[f64; 2]>, u32>;
 
 /// A stored feature as the index keeps it: geometry for exact tests, its GeoJSON
 /// rendered once when it enters the index, and the values of the filterable
@@ -29,7 +29,7 @@ pub struct IndexedFeature {
     /// Envelope (min lon, min lat, max lon, max lat).
     pub envelope: [f64; 4],
     /// Values of the filterable properties, in the index's order (text form).
-    filter_values: Box<[Option<Box<str>>]>,
+    pub(super) filter_values: Box<[Option<Box<str>>]>,
 }
 
 impl IndexedFeature {
@@ -94,35 +94,15 @@ impl IndexedFeature {
     }
 }
 
-/// A query on a collection.
-#[derive(Debug, Clone, Default)]
-pub struct Query {
-    /// Lon/lat box (min lon, min lat, max lon, max lat): the geometry must intersect it.
-    pub bbox: Option<[f64; 4]>,
-    /// Property equality filters, all of which must hold.
-    pub filters: Vec<(String, String)>,
-    /// Matches to skip (in serving order).
-    pub offset: usize,
-    /// Matches to return.
-    pub limit: usize,
-}
-
-/// One page of answers.
-#[derive(Debug)]
-pub struct QueryPage {
-    /// Every match, not only this page.
-    pub matched: usize,
-    /// This page, in serving order (store id).
-    pub features: Vec<Arc<IndexedFeature>>,
-}
-
 /// The features of one collection in serving order, and their R-tree.
 #[derive(Default)]
 pub struct CollectionIndex {
-    filterable: Vec<&'static str>,
-    slots: Vec<Arc<IndexedFeature>>,
+    pub(super) filterable: Vec<&'static str>,
+    pub(super) slots: Vec<Arc<IndexedFeature>>,
+    /// Envelopes in slot order, dense, for sweeps over large windows.
+    pub(super) envelopes: Vec<[f64; 4]>,
     by_code: HashMap<Box<str>, u32>,
-    tree: RTree<Leaf>,
+    pub(super) tree: RTree<Leaf>,
 }
 
 impl CollectionIndex {
@@ -158,6 +138,7 @@ impl CollectionIndex {
             .collect();
         Self {
             filterable,
+            envelopes: slots.iter().map(|f| f.envelope).collect(),
             slots,
             by_code,
             tree: RTree::bulk_load(leaves),
@@ -199,6 +180,7 @@ impl CollectionIndex {
                 let old = self.slots[slot as usize].leaf(slot);
                 self.tree.remove(&old);
                 self.tree.insert(feature.leaf(slot));
+                self.envelopes[slot as usize] = feature.envelope;
                 self.slots[slot as usize] = feature;
                 continue;
             }
@@ -208,6 +190,7 @@ impl CollectionIndex {
             }
             self.by_code.insert(feature.code.clone(), slot);
             self.tree.insert(feature.leaf(slot));
+            self.envelopes.push(feature.envelope);
             self.slots.push(feature);
         }
         if reorder {
@@ -215,66 +198,6 @@ impl CollectionIndex {
             slots.sort_by_key(|f| f.id);
             *self = Self::from_slots(std::mem::take(&mut self.filterable), slots);
         }
-    }
-
-    /// Answers a query: exact `numberMatched` and one page in serving order.
-    pub fn query(&self, q: &Query) -> QueryPage {
-        let wanted: Vec<(Option<usize>, &str)> = q
-            .filters
-            .iter()
-            .map(|(k, v)| (self.filterable.iter().position(|n| n == k), v.as_str()))
-            .collect();
-        // A filter on a property the index does not keep matches nothing.
-        let passes = |f: &IndexedFeature| {
-            wanted
-                .iter()
-                .all(|(i, v)| i.and_then(|i| f.filter_values[i].as_deref()) == Some(*v))
-        };
-        let Some(bbox) = q.bbox else {
-            return self.scan(q, passes);
-        };
-        let window = Rect::new((bbox[0], bbox[1]), (bbox[2], bbox[3]));
-        let aabb = AABB::from_corners([bbox[0], bbox[1]], [bbox[2], bbox[3]]);
-        let mut hits: Vec<u32> = self
-            .tree
-            .locate_in_envelope_intersecting(&aabb)
-            .filter_map(|leaf| {
-                let f = &self.slots[leaf.data as usize];
-                let inside = rstar::Envelope::contains_envelope(&aabb, &leaf.geom().envelope());
-                (passes(f) && (inside || f.geometry.intersects(&window))).then_some(leaf.data)
-            })
-            .collect();
-        let matched = hits.len();
-        let page = page_of(&mut hits, q.offset, q.limit);
-        QueryPage {
-            matched,
-            features: page
-                .iter()
-                .map(|s| self.slots[*s as usize].clone())
-                .collect(),
-        }
-    }
-
-    fn scan(&self, q: &Query, passes: impl Fn(&IndexedFeature) -> bool) -> QueryPage {
-        if q.filters.is_empty() {
-            let end = (q.offset.saturating_add(q.limit)).min(self.slots.len());
-            let start = q.offset.min(end);
-            return QueryPage {
-                matched: self.slots.len(),
-                features: self.slots[start..end].to_vec(),
-            };
-        }
-        let mut matched = 0;
-        let mut features = Vec::new();
-        for f in &self.slots {
-            if passes(f) {
-                if matched >= q.offset && features.len() < q.limit {
-                    features.push(f.clone());
-                }
-                matched += 1;
-            }
-        }
-        QueryPage { matched, features }
     }
 
     /// Every feature in serving order.
@@ -300,37 +223,5 @@ impl IndexBuilder {
     pub fn finish(mut self) -> CollectionIndex {
         self.slots.sort_by_key(|f| f.id);
         CollectionIndex::from_slots(self.filterable, self.slots)
-    }
-}
-
-/// The slots ranked `offset .. offset + limit` among `hits`, sorted, without sorting
-/// every hit.
-fn page_of(hits: &mut [u32], offset: usize, limit: usize) -> Vec<u32> {
-    if offset >= hits.len() || limit == 0 {
-        return Vec::new();
-    }
-    if offset > 0 {
-        hits.select_nth_unstable(offset);
-    }
-    let rest = &mut hits[offset..];
-    if rest.len() > limit {
-        rest.select_nth_unstable(limit - 1);
-    }
-    let mut page = rest[..rest.len().min(limit)].to_vec();
-    page.sort_unstable();
-    page
-}
-
-#[cfg(test)]
-mod tests {
-    use super::page_of;
-
-    #[test]
-    fn page_of_returns_the_ranked_window_in_order() {
-        let mut hits: Vec<u32> = vec![9, 3, 7, 1, 5, 8, 2, 6, 4, 0];
-        assert_eq!(page_of(&mut hits.clone(), 0, 3), vec![0, 1, 2]);
-        assert_eq!(page_of(&mut hits.clone(), 4, 3), vec![4, 5, 6]);
-        assert_eq!(page_of(&mut hits.clone(), 8, 5), vec![8, 9]);
-        assert!(page_of(&mut hits, 10, 5).is_empty());
     }
 }

@@ -9,6 +9,7 @@
 
 mod collection;
 mod follow;
+mod query;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -16,8 +17,9 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use crate::domain::Collection;
 use crate::store::{Store, StoreError};
-pub use collection::{CollectionIndex, IndexBuilder, IndexedFeature, Query, QueryPage};
+pub use collection::{CollectionIndex, IndexBuilder, IndexedFeature};
 pub use follow::spawn_follower;
+pub use query::{Query, QueryPage};
 
 /// The R-trees of every collection, with the event-log position they reflect.
 pub struct Index {
