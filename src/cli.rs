@@ -218,6 +218,7 @@ async fn import_file(args: ImportArgs) -> Result<(), String> {
     };
     let (reader, bar) = open_with_progress(&args.file)?;
     let result = import::run_import(store.as_ref(), reader, opts).await;
+    store.close().await;
     bar.finish_and_clear();
     let report = result.map_err(|e| e.to_string())?;
     if !report.rejected_features.is_empty() {
@@ -306,7 +307,10 @@ async fn migrate_store(from: &str, to: &str) -> Result<(), String> {
         bar.tick();
     })
     .await
-    .map_err(|e| format!("nothing was copied: {e}"))?;
+    .map_err(|e| format!("nothing was copied: {e}"));
+    source.close().await;
+    target.close().await;
+    let copied = copied?;
     bar.finish_and_clear();
     let summary: Vec<String> = copied.iter().map(|(t, n)| format!("{n} {t}")).collect();
     println!("copied {from} to {to}: {}", summary.join(", "));
@@ -323,9 +327,11 @@ async fn token(action: TokenAction) -> Result<(), String> {
             }
             let s = store.open().await?;
             let secret = auth::new_secret();
-            s.create_token(&name, role, &auth::hash_secret(&secret))
-                .await
-                .map_err(|e| e.to_string())?;
+            let created = s
+                .create_token(&name, role, &auth::hash_secret(&secret))
+                .await;
+            s.close().await;
+            created.map_err(|e| e.to_string())?;
             eprintln!("token for {name} ({role}); it is shown once, keep it safe:");
             println!("{secret}");
             Ok(())

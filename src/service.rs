@@ -68,10 +68,12 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
     let follower = spawn_follower(state.index.clone(), state.store.clone(), follow_every);
+    let store = state.store.clone();
     let app = build_app(state);
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     follower.abort();
+    store.close().await;
     Ok(result?)
 }

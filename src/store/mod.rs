@@ -180,6 +180,8 @@ pub struct TokenRecord {
 pub trait Store: Send + Sync + 'static {
     /// Backend name for logs (`sqlite`, `postgres`).
     fn backend(&self) -> &'static str;
+    /// Closes the store's connections at the end of a command or of serving.
+    async fn close(&self);
     /// Hands every feature of a collection to `sink` in serving order, one row at a
     /// time, so a large collection is never held in memory twice.
     async fn scan_features(

@@ -137,6 +137,10 @@ impl Backend for PgBackend {
         Ok(Box::new(PgConn(tx)))
     }
 
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
     async fn scan(
         &self,
         sql: &str,

@@ -154,6 +154,8 @@ pub trait Backend: Send + Sync + 'static {
     /// Begins a write transaction, serialised with every other writer so that event
     /// ids are assigned in commit order.
     async fn begin_write(&self) -> Result<Box<dyn Tx>, StoreError>;
+    /// Closes the pool (SQLite folds its write-ahead log back into the database file).
+    async fn close(&self);
     /// Streams the rows of a query to `sink` without collecting them.
     async fn scan(
         &self,

@@ -161,6 +161,10 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.name()
     }
 
+    async fn close(&self) {
+        self.backend.close().await;
+    }
+
     async fn scan_features(
         &self,
         c: Collection,
