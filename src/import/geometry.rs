@@ -32,7 +32,7 @@ pub fn prepare_geometry(
     if value.is_null() {
         return Err("has no geometry".into());
     }
-    let gj: geojson::Geometry = serde_json::from_value(value.clone())
+    let gj = <geojson::Geometry as serde::Deserialize>::deserialize(value)
         .map_err(|e| format!("has a geometry that is not valid GeoJSON: {e}"))?;
     let geometry = match (&gj.value, kind) {
         (GeometryValue::Polygon { coordinates }, GeometryKind::Areal) => {

@@ -403,19 +403,19 @@ impl Checker {
     }
 
     fn check(&self, raw: RawFeature) -> Result<ValidFeature, Reject> {
-        let source = serde_json::json!({
-            "type": "Feature",
-            "id": raw.id,
-            "properties": raw.properties,
-            "geometry": raw.geometry,
-        });
-        self.check_parts(raw).map_err(|error| Reject {
+        // The source feature is kept only when it is rejected (for the rejects file).
+        self.check_parts(&raw).map_err(|error| Reject {
             error,
-            feature: Box::new(source),
+            feature: Box::new(serde_json::json!({
+                "type": "Feature",
+                "id": raw.id,
+                "properties": raw.properties,
+                "geometry": raw.geometry,
+            })),
         })
     }
 
-    fn check_parts(&self, raw: RawFeature) -> Result<ValidFeature, FeatureError> {
+    fn check_parts(&self, raw: &RawFeature) -> Result<ValidFeature, FeatureError> {
         let fail = |id: Option<String>, reason: String| FeatureError {
             index: raw.index,
             id,
@@ -424,9 +424,10 @@ impl Checker {
         if let Some(p) = &raw.problem {
             return Err(fail(raw.id.clone(), p.clone()));
         }
-        let mapped = fields::map_properties(self.collection, raw.properties, &self.field_map)
-            .map_err(|e| fail(raw.id.clone(), e))?;
-        let code = mapped.code.or(raw.id);
+        let mapped =
+            fields::map_properties(self.collection, raw.properties.clone(), &self.field_map)
+                .map_err(|e| fail(raw.id.clone(), e))?;
+        let code = mapped.code.or_else(|| raw.id.clone());
         let (geometry, measures) = geometry::prepare_geometry(
             &raw.geometry,
             self.collection.geometry_kind(),

@@ -104,6 +104,12 @@ pub fn assemble_properties(
     Ok(props)
 }
 
+/// The JSON state of a feature from its properties and its GeoJSON geometry text.
+pub fn state_json_parts(properties: &Map<String, Value>, geometry_text: &str) -> String {
+    let props = serde_json::to_string(properties).unwrap_or_else(|_| "{}".into());
+    format!(r#"{{"properties":{props},"geometry":{geometry_text}}}"#)
+}
+
 /// The JSON state of a feature as events record it (`after`/`before`).
 pub fn state_json(record: &FeatureRecord) -> String {
     let mut state = Map::new();

@@ -26,6 +26,7 @@ pub(super) struct SqlImport {
 struct Planned<'a> {
     feature: &'a ValidFeature,
     code: String,
+    geometry_text: String,
     enterprise_id: Option<i64>,
     before: Option<FeatureRecord>,
 }
@@ -125,6 +126,7 @@ impl SqlImport {
             };
             planned.push(Planned {
                 feature,
+                geometry_text: codec::geometry_to_text(&feature.geometry),
                 before: existing.remove(&code),
                 code,
                 enterprise_id,
@@ -134,15 +136,14 @@ impl SqlImport {
     }
 
     fn values(&self, p: &Planned<'_>) -> Vec<Val> {
-        rows::write_values(
-            self.meta.collection,
-            self.dialect,
-            p.feature,
-            &p.code,
-            self.import_id,
-            &self.now,
-            p.enterprise_id,
-        )
+        let row = rows::RowContext {
+            code: &p.code,
+            geometry_text: &p.geometry_text,
+            import_id: self.import_id,
+            now: &self.now,
+            enterprise_id: p.enterprise_id,
+        };
+        rows::write_values(self.meta.collection, self.dialect, p.feature, &row)
     }
 
     async fn insert_rows(&mut self, new: &[&Planned<'_>]) -> Result<(), StoreError> {
@@ -185,12 +186,7 @@ impl SqlImport {
         );
         let mut args = Vec::with_capacity(planned.len() * 8);
         for p in planned {
-            let after = FeatureRecord {
-                id: 0,
-                code: p.code.clone(),
-                properties: served_properties(p.feature),
-                geometry: p.feature.geometry.clone(),
-            };
+            let after = codec::state_json_parts(&served_properties(p.feature), &p.geometry_text);
             let event = NewEvent {
                 actor: &self.meta.actor,
                 action: if p.before.is_none() {
@@ -202,7 +198,7 @@ impl SqlImport {
                 feature_code: Some(&p.code),
                 import_id: Some(self.import_id),
                 before: p.before.as_ref().map(codec::state_json),
-                after: Some(codec::state_json(&after)),
+                after: Some(after),
             };
             args.extend(event.values(&self.now));
         }

@@ -100,16 +100,24 @@ pub fn write_expressions(c: Collection, d: Dialect) -> Vec<&'static str> {
         .collect()
 }
 
+/// What is written for one feature besides the feature itself.
+pub struct RowContext<'a> {
+    /// Feature code.
+    pub code: &'a str,
+    /// The geometry as GeoJSON text, rendered once for the row and its event.
+    pub geometry_text: &'a str,
+    /// The import writing it.
+    pub import_id: i64,
+    /// The write time.
+    pub now: &'a str,
+    /// Owner enterprise (parcels).
+    pub enterprise_id: Option<i64>,
+}
+
 /// The values written for a feature, matching [`write_columns`].
-pub fn write_values(
-    c: Collection,
-    d: Dialect,
-    f: &ValidFeature,
-    code: &str,
-    import_id: i64,
-    now: &str,
-    enterprise_id: Option<i64>,
-) -> Vec<Val> {
+pub fn write_values(c: Collection, d: Dialect, f: &ValidFeature, row: &RowContext<'_>) -> Vec<Val> {
+    let (code, import_id, now, enterprise_id) =
+        (row.code, row.import_id, row.now, row.enterprise_id);
     let mut vals = vec![Val::text(code)];
     vals.extend(codec::typed_values(c, f).into_iter().map(|b| match b {
         Bound::Text(t) => Val::Text(t),
@@ -120,7 +128,7 @@ pub fn write_values(
         Val::Real(f.measures.perimeter_m),
         Val::Real(f.measures.length_m),
         Val::text(serde_json::Value::Object(f.attributes.clone()).to_string()),
-        Val::text(codec::geometry_to_text(&f.geometry)),
+        Val::text(row.geometry_text),
     ]);
     if d.has_bbox_columns() {
         let (x0, y0, x1, y1) = codec::bounds(&f.geometry);
