@@ -101,11 +101,15 @@ pub async fn load(
                 path: path.display().to_string(),
                 source,
             })?;
+        let area = if r.total_area.m2 > 0.0 {
+            format!(" ({:.1} ha)", r.total_area.ha)
+        } else {
+            String::new()
+        };
         report(format!(
-            "{} {c} from {} ({:.1} ha)",
+            "{} {c} from {}{area}",
             r.inserted + r.updated,
-            path.display(),
-            r.total_area.ha
+            path.display()
         ));
         if c == Collection::Zones {
             zones = Arc::new(ZoneLocator::new(&store.load_features(c).await?));
