@@ -1,0 +1,137 @@
+//! The reading side of an import: parses the source on a blocking thread (where the
+//! PROJ transformation lives; PROJ contexts are per thread), settles the CRS, checks
+//! every feature and hands the results to the writing side in order.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use super::source::{self, RawFeature, SourceError, SourceItem};
+use super::{crs, fields, geometry};
+use super::{
+    FeatureError, FieldMap, ImportError, ImportOptions, Message, Reject, SourceCrs, ZoneLocator,
+};
+use crate::domain::{Collection, ValidFeature};
+
+/// The reading side: runs on a blocking thread, where the PROJ transformation lives.
+pub(super) fn read_and_check<R: Read>(
+    reader: R,
+    opts: ImportOptions,
+    tx: tokio::sync::mpsc::Sender<Message>,
+) -> Result<usize, SourceError> {
+    let mut checker: Option<Checker> = None;
+    let mut declared = opts.crs;
+    let mut sink = |item: SourceItem| -> bool {
+        match item {
+            SourceItem::Crs(name) => {
+                if opts.crs.is_some() {
+                    return true;
+                }
+                match SourceCrs::parse(&name) {
+                    Ok(c) if checker.is_none() => {
+                        declared = Some(c);
+                        true
+                    }
+                    Ok(_) => tx
+                        .blocking_send(Message::Fatal(ImportError::Crs(
+                            "the crs member comes after the first feature; name the CRS with --crs"
+                                .into(),
+                        )))
+                        .map(|_| false)
+                        .unwrap_or(false),
+                    Err(e) => {
+                        let _ = tx.blocking_send(Message::Fatal(ImportError::Crs(format!(
+                            "the file's crs member: {e}"
+                        ))));
+                        false
+                    }
+                }
+            }
+            SourceItem::Feature(raw) => {
+                if checker.is_none() {
+                    let crs = declared.unwrap_or(SourceCrs::Crs84);
+                    match Checker::new(&opts, crs) {
+                        Ok(c) => checker = Some(c),
+                        Err(e) => {
+                            let _ = tx.blocking_send(Message::Fatal(e));
+                            return false;
+                        }
+                    }
+                    if tx.blocking_send(Message::Start(crs)).is_err() {
+                        return false;
+                    }
+                }
+                let Some(c) = checker.as_ref() else {
+                    return false;
+                };
+                tx.blocking_send(Message::Feature(Box::new(c.check(raw))))
+                    .is_ok()
+            }
+        }
+    };
+    source::read_source(reader, &mut sink)
+}
+
+/// Checks features against one source CRS and collection.
+struct Checker {
+    collection: Collection,
+    field_map: FieldMap,
+    transform: crs::ToCrs84,
+    zones: Arc<ZoneLocator>,
+}
+
+impl Checker {
+    fn new(opts: &ImportOptions, crs: SourceCrs) -> Result<Self, ImportError> {
+        Ok(Self {
+            collection: opts.collection,
+            field_map: opts.field_map.clone(),
+            transform: crs::ToCrs84::new(crs).map_err(ImportError::Crs)?,
+            zones: opts.zones.clone(),
+        })
+    }
+
+    fn check(&self, raw: RawFeature) -> Result<ValidFeature, Reject> {
+        // The source feature is kept only when it is rejected (for the rejects file).
+        self.check_parts(&raw).map_err(|error| Reject {
+            error,
+            feature: Box::new(serde_json::json!({
+                "type": "Feature",
+                "id": raw.id,
+                "properties": raw.properties,
+                "geometry": raw.geometry,
+            })),
+        })
+    }
+
+    fn check_parts(&self, raw: &RawFeature) -> Result<ValidFeature, FeatureError> {
+        let fail = |id: Option<String>, reason: String| FeatureError {
+            index: raw.index,
+            id,
+            reason,
+        };
+        if let Some(p) = &raw.problem {
+            return Err(fail(raw.id.clone(), p.clone()));
+        }
+        let mapped =
+            fields::map_properties(self.collection, raw.properties.clone(), &self.field_map)
+                .map_err(|e| fail(raw.id.clone(), e))?;
+        let code = mapped.code.or_else(|| raw.id.clone());
+        let (geometry, measures) = geometry::prepare_geometry(
+            &raw.geometry,
+            self.collection.geometry_kind(),
+            &self.transform,
+        )
+        .map_err(|e| fail(code.clone(), e))?;
+        let mut typed = mapped.typed;
+        if self.collection == Collection::Parcels {
+            self.zones.fill_in(&mut typed, &geometry);
+        }
+        Ok(ValidFeature {
+            index: raw.index,
+            code,
+            typed,
+            attributes: mapped.attributes,
+            geometry,
+            measures,
+        })
+    }
+}
