@@ -50,7 +50,9 @@ impl Index {
 }
 
 /// Follows the event log in the background, so that writes by other processes (a CLI
-/// import into the same database) reach this process's index without a restart.
+/// import into the same database, another replica) reach this process's index without a
+/// restart: at once when the store announces writes (PostgreSQL NOTIFY), and every
+/// `every` in any case (SQLite, or a lost notification connection).
 pub fn spawn_follower(
     index: Arc<Index>,
     store: Arc<dyn Store>,
@@ -59,8 +61,12 @@ pub fn spawn_follower(
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut wakes = store.changes().await;
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = tick.tick() => {}
+                Some(()) = next_wake(&mut wakes) => {}
+            }
             match index.catch_up(store.as_ref()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(events = n, "index caught up with the event log"),
@@ -68,4 +74,18 @@ pub fn spawn_follower(
             }
         }
     })
+}
+
+/// The next announced write; never resolves when there are no announcements.
+async fn next_wake(wakes: &mut Option<tokio::sync::mpsc::Receiver<()>>) -> Option<()> {
+    match wakes {
+        Some(rx) => match rx.recv().await {
+            Some(()) => Some(()),
+            None => {
+                *wakes = None;
+                std::future::pending().await
+            }
+        },
+        None => std::future::pending().await,
+    }
 }

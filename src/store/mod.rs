@@ -182,6 +182,9 @@ pub trait Store: Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     /// Closes the store's connections at the end of a command or of serving.
     async fn close(&self);
+    /// Wake-ups for writes committed by any process (PostgreSQL LISTEN/NOTIFY);
+    /// `None` where the backend cannot announce them and followers poll.
+    async fn changes(&self) -> Option<tokio::sync::mpsc::Receiver<()>>;
     /// Hands every feature of a collection to `sink` in serving order, one row at a
     /// time, so a large collection is never held in memory twice.
     async fn scan_features(

@@ -20,6 +20,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 /// follower reading `id > last` never skips an event committed late.
 const EVENT_LOG_LOCK: i64 = 0x6c61_6e64_7275_7365; // "landruse"
 
+/// The channel on which every committed write is announced to the replicas.
+const CHANNEL: &str = "landreuse_events";
+
 /// The PostgreSQL engine behind [`SqlStore`].
 pub struct PgBackend {
     pool: PgPool,
@@ -109,7 +112,11 @@ where
 
 #[async_trait]
 impl Tx for PgTx {
-    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+    async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
+        // Delivered to listening replicas when (and only if) the transaction commits.
+        sqlx::query(audited(format!("NOTIFY {CHANNEL}")))
+            .execute(&mut *self.0)
+            .await?;
         Ok(self.0.commit().await?)
     }
 }
@@ -139,6 +146,40 @@ impl Backend for PgBackend {
 
     async fn close(&self) {
         self.pool.close().await;
+    }
+
+    async fn changes(&self) -> Option<tokio::sync::mpsc::Receiver<()>> {
+        let mut listener = match sqlx::postgres::PgListener::connect_with(&self.pool).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot LISTEN for writes; following by polling only");
+                return None;
+            }
+        };
+        if let Err(e) = listener.listen(CHANNEL).await {
+            tracing::warn!(error = %e, "cannot LISTEN for writes; following by polling only");
+            return None;
+        }
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        tokio::spawn(async move {
+            loop {
+                match listener.recv().await {
+                    // A full channel already holds a wake-up: writes coalesce.
+                    Ok(_) => {
+                        if let Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) =
+                            tx.try_send(())
+                        {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "LISTEN connection lost; reconnecting");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        Some(rx)
     }
 
     async fn scan(

@@ -142,6 +142,11 @@ impl Backend for SqliteBackend {
         self.pool.close().await;
     }
 
+    async fn changes(&self) -> Option<tokio::sync::mpsc::Receiver<()>> {
+        // SQLite has no notifications between processes: followers poll.
+        None
+    }
+
     async fn scan(
         &self,
         sql: &str,

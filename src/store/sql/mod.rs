@@ -156,6 +156,9 @@ pub trait Backend: Send + Sync + 'static {
     async fn begin_write(&self) -> Result<Box<dyn Tx>, StoreError>;
     /// Closes the pool (SQLite folds its write-ahead log back into the database file).
     async fn close(&self);
+    /// Wake-ups for every write committed by any process, where the engine can
+    /// announce them (PostgreSQL LISTEN/NOTIFY); `None` means poll.
+    async fn changes(&self) -> Option<tokio::sync::mpsc::Receiver<()>>;
     /// Streams the rows of a query to `sink` without collecting them.
     async fn scan(
         &self,

@@ -165,6 +165,10 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.close().await;
     }
 
+    async fn changes(&self) -> Option<tokio::sync::mpsc::Receiver<()>> {
+        self.backend.changes().await
+    }
+
     async fn scan_features(
         &self,
         c: Collection,
