@@ -2,15 +2,13 @@
 //! stateless landreuse replicas over one database, whose tables QGIS and ogr2ogr read
 //! directly (geometry columns with SRID 4326 under GiST indexes).
 
-use std::ops::DerefMut;
-
 use async_trait::async_trait;
 use futures::TryStreamExt;
 
 use sqlx::postgres::{PgArguments, PgPoolOptions, PgRow};
-use sqlx::{PgConnection, PgPool, Postgres, Row, Transaction};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
-use super::sql::{audited, Backend, Conn, Dialect, Kind, SqlStore, Tx, Val};
+use super::sql::{audited, sqlx_plumbing, Backend, Conn, Dialect, Kind, SqlStore, Tx, Val};
 use super::StoreError;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -56,59 +54,8 @@ fn numbered(sql: &str) -> String {
     out
 }
 
-type Query<'q> = sqlx::query::Query<'q, Postgres, PgArguments>;
-
-fn query(sql: &str, args: Vec<Val>) -> Query<'static> {
-    args.into_iter()
-        .fold(sqlx::query(audited(numbered(sql))), |q, v| match v {
-            Val::Int(x) => q.bind(x),
-            Val::Real(x) => q.bind(x),
-            Val::Text(x) => q.bind(x),
-            Val::Bool(x) => q.bind(x),
-        })
-}
-
-fn read(row: &PgRow, kinds: &[Kind]) -> Result<Vec<Val>, StoreError> {
-    kinds
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            Ok(match k {
-                Kind::Int => Val::Int(row.try_get(i)?),
-                Kind::Real => Val::Real(row.try_get(i)?),
-                Kind::Text => Val::Text(row.try_get(i)?),
-                Kind::Bool => Val::Bool(row.try_get(i)?),
-            })
-        })
-        .collect()
-}
-
-/// A pooled connection or an open transaction: both deref to the connection.
-struct PgConn<C>(C);
-type PgTx = PgConn<Transaction<'static, Postgres>>;
-
-#[async_trait]
-impl<C> Conn for PgConn<C>
-where
-    C: DerefMut<Target = PgConnection> + Send,
-{
-    async fn execute(&mut self, sql: &str, args: Vec<Val>) -> Result<u64, StoreError> {
-        Ok(query(sql, args)
-            .execute(&mut *self.0)
-            .await?
-            .rows_affected())
-    }
-
-    async fn fetch(
-        &mut self,
-        sql: &str,
-        args: Vec<Val>,
-        kinds: &[Kind],
-    ) -> Result<Vec<Vec<Val>>, StoreError> {
-        let rows = query(sql, args).fetch_all(&mut *self.0).await?;
-        rows.iter().map(|r| read(r, kinds)).collect()
-    }
-}
+sqlx_plumbing!(Postgres, PgArguments, PgRow, PgConnection, numbered);
+type PgTx = DbConn<Transaction<'static, Postgres>>;
 
 #[async_trait]
 impl Tx for PgTx {
@@ -132,7 +79,7 @@ impl Backend for PgBackend {
     }
 
     async fn conn(&self) -> Result<Box<dyn Conn>, StoreError> {
-        Ok(Box::new(PgConn(self.pool.acquire().await?)))
+        Ok(Box::new(DbConn(self.pool.acquire().await?)))
     }
 
     async fn begin_write(&self) -> Result<Box<dyn Tx>, StoreError> {
@@ -141,7 +88,7 @@ impl Backend for PgBackend {
             .bind(EVENT_LOG_LOCK)
             .execute(&mut *tx)
             .await?;
-        Ok(Box::new(PgConn(tx)))
+        Ok(Box::new(DbConn(tx)))
     }
 
     async fn close(&self) {

@@ -1,7 +1,6 @@
 //! The embedded SQLite backend: one file in the data directory, WAL mode so that a CLI
 //! import and a serving process can share it.
 
-use std::ops::DerefMut;
 use std::path::Path;
 use std::time::Duration;
 
@@ -12,9 +11,9 @@ use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 
-use super::sql::{audited, Backend, Conn, Dialect, Kind, SqlStore, Tx, Val};
+use super::sql::{audited, sqlx_plumbing, Backend, Conn, Dialect, Kind, SqlStore, Tx, Val};
 use super::StoreError;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -48,59 +47,13 @@ impl SqliteBackend {
     }
 }
 
-type Query<'q> = sqlx::query::Query<'q, Sqlite, SqliteArguments>;
-
-fn query(sql: &str, args: Vec<Val>) -> Query<'static> {
-    args.into_iter()
-        .fold(sqlx::query(audited(sql.to_string())), |q, v| match v {
-            Val::Int(x) => q.bind(x),
-            Val::Real(x) => q.bind(x),
-            Val::Text(x) => q.bind(x),
-            Val::Bool(x) => q.bind(x),
-        })
+/// SQLite takes `?` placeholders as they are.
+fn as_is(sql: &str) -> String {
+    sql.to_string()
 }
 
-fn read(row: &SqliteRow, kinds: &[Kind]) -> Result<Vec<Val>, StoreError> {
-    kinds
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            Ok(match k {
-                Kind::Int => Val::Int(row.try_get(i)?),
-                Kind::Real => Val::Real(row.try_get(i)?),
-                Kind::Text => Val::Text(row.try_get(i)?),
-                Kind::Bool => Val::Bool(row.try_get(i)?),
-            })
-        })
-        .collect()
-}
-
-/// A pooled connection or an open transaction: both deref to the connection.
-struct SqliteConn<C>(C);
-type SqliteTx = SqliteConn<Transaction<'static, Sqlite>>;
-
-#[async_trait]
-impl<C> Conn for SqliteConn<C>
-where
-    C: DerefMut<Target = SqliteConnection> + Send,
-{
-    async fn execute(&mut self, sql: &str, args: Vec<Val>) -> Result<u64, StoreError> {
-        Ok(query(sql, args)
-            .execute(&mut *self.0)
-            .await?
-            .rows_affected())
-    }
-
-    async fn fetch(
-        &mut self,
-        sql: &str,
-        args: Vec<Val>,
-        kinds: &[Kind],
-    ) -> Result<Vec<Vec<Val>>, StoreError> {
-        let rows = query(sql, args).fetch_all(&mut *self.0).await?;
-        rows.iter().map(|r| read(r, kinds)).collect()
-    }
-}
+sqlx_plumbing!(Sqlite, SqliteArguments, SqliteRow, SqliteConnection, as_is);
+type SqliteTx = DbConn<Transaction<'static, Sqlite>>;
 
 #[async_trait]
 impl Tx for SqliteTx {
@@ -120,14 +73,14 @@ impl Backend for SqliteBackend {
     }
 
     async fn conn(&self) -> Result<Box<dyn Conn>, StoreError> {
-        Ok(Box::new(SqliteConn(self.pool.acquire().await?)))
+        Ok(Box::new(DbConn(self.pool.acquire().await?)))
     }
 
     async fn begin_write(&self) -> Result<Box<dyn Tx>, StoreError> {
         // BEGIN IMMEDIATE takes SQLite's write lock at once: writers are serialised and
         // never fail to upgrade a read lock halfway through.
         let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(Box::new(SqliteConn(tx)))
+        Ok(Box::new(DbConn(tx)))
     }
 
     async fn close(&self) {

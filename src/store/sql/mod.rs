@@ -173,3 +173,66 @@ pub trait Backend: Send + Sync + 'static {
 pub fn audited(sql: String) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(sql)
 }
+
+/// The sqlx plumbing every backend shares, written once for each database type: binding
+/// neutral values (`query`), reading rows as neutral values (`read`), and [`Conn`] over a
+/// pooled connection or an open transaction (`DbConn`, both deref to the connection).
+/// `$prepare` turns the `?`-placeholder SQL into the engine's own.
+macro_rules! sqlx_plumbing {
+    ($db:ty, $arguments:ty, $row:ty, $connection:ty, $prepare:path) => {
+        type Query<'q> = sqlx::query::Query<'q, $db, $arguments>;
+
+        fn query(sql: &str, args: Vec<Val>) -> Query<'static> {
+            args.into_iter()
+                .fold(sqlx::query(audited($prepare(sql))), |q, v| match v {
+                    Val::Int(x) => q.bind(x),
+                    Val::Real(x) => q.bind(x),
+                    Val::Text(x) => q.bind(x),
+                    Val::Bool(x) => q.bind(x),
+                })
+        }
+
+        fn read(row: &$row, kinds: &[Kind]) -> Result<Vec<Val>, StoreError> {
+            use sqlx::Row;
+            kinds
+                .iter()
+                .enumerate()
+                .map(|(i, k)| {
+                    Ok(match k {
+                        Kind::Int => Val::Int(row.try_get(i)?),
+                        Kind::Real => Val::Real(row.try_get(i)?),
+                        Kind::Text => Val::Text(row.try_get(i)?),
+                        Kind::Bool => Val::Bool(row.try_get(i)?),
+                    })
+                })
+                .collect()
+        }
+
+        /// A pooled connection or an open transaction: both deref to the connection.
+        struct DbConn<C>(C);
+
+        #[async_trait::async_trait]
+        impl<C> Conn for DbConn<C>
+        where
+            C: std::ops::DerefMut<Target = $connection> + Send,
+        {
+            async fn execute(&mut self, sql: &str, args: Vec<Val>) -> Result<u64, StoreError> {
+                Ok(query(sql, args)
+                    .execute(&mut *self.0)
+                    .await?
+                    .rows_affected())
+            }
+
+            async fn fetch(
+                &mut self,
+                sql: &str,
+                args: Vec<Val>,
+                kinds: &[Kind],
+            ) -> Result<Vec<Vec<Val>>, StoreError> {
+                let rows = query(sql, args).fetch_all(&mut *self.0).await?;
+                rows.iter().map(|r| read(r, kinds)).collect()
+            }
+        }
+    };
+}
+pub(crate) use sqlx_plumbing;
