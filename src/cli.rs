@@ -173,10 +173,12 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         },
         follow_every: Duration::from_millis(500),
     };
-    let state = service::open(&config).await.map_err(|e| e.to_string())?;
+    // Bind first: a taken port is reported at once, not after the index is built, and
+    // clients that connect while it builds wait in the backlog instead of being refused.
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
+    let state = service::open(&config).await.map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     eprintln!(
         "landreuse serving {} parcels on http://{addr}/ ({})",
