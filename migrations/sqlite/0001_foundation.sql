@@ -45,7 +45,6 @@ CREATE TABLE zones (
     length_m    REAL,
     attributes  TEXT NOT NULL DEFAULT '{}',   -- source fields without a column
     geometry    TEXT NOT NULL,                -- GeoJSON geometry in CRS84
-    min_lon REAL NOT NULL, min_lat REAL NOT NULL, max_lon REAL NOT NULL, max_lat REAL NOT NULL,
     import_id   INTEGER REFERENCES imports(id),
     updated_at  TEXT NOT NULL,
     CONSTRAINT zones_code_unique UNIQUE (code)
@@ -63,7 +62,6 @@ CREATE TABLE roads (
     length_m    REAL,                         -- geodesic length
     attributes  TEXT NOT NULL DEFAULT '{}',
     geometry    TEXT NOT NULL,
-    min_lon REAL NOT NULL, min_lat REAL NOT NULL, max_lon REAL NOT NULL, max_lat REAL NOT NULL,
     import_id   INTEGER REFERENCES imports(id),
     updated_at  TEXT NOT NULL,
     CONSTRAINT roads_code_unique UNIQUE (code)
@@ -86,7 +84,6 @@ CREATE TABLE parcels (
     length_m         REAL,
     attributes       TEXT NOT NULL DEFAULT '{}',
     geometry         TEXT NOT NULL,
-    min_lon REAL NOT NULL, min_lat REAL NOT NULL, max_lon REAL NOT NULL, max_lat REAL NOT NULL,
     import_id        INTEGER REFERENCES imports(id),
     updated_at       TEXT NOT NULL,
     CONSTRAINT parcels_code_unique UNIQUE (code)

@@ -35,6 +35,22 @@ impl Measures {
     }
 }
 
+/// The properties a feature is served with: every typed property (null when unknown,
+/// so clients such as GDAL that read the schema from the first page see every field),
+/// then the geodesic measures, then the free attributes (never overriding the others).
+pub fn served_properties(
+    typed: impl IntoIterator<Item = (String, Value)>,
+    measures: &Measures,
+    attributes: impl IntoIterator<Item = (String, Value)>,
+) -> Map<String, Value> {
+    let mut props: Map<String, Value> = typed.into_iter().collect();
+    measures.write_properties(&mut props);
+    for (k, v) in attributes {
+        props.entry(k).or_insert(v);
+    }
+    props
+}
+
 /// A feature that passed import validation, in CRS84, ready to be stored.
 #[derive(Debug, Clone)]
 pub struct ValidFeature {
@@ -50,6 +66,13 @@ pub struct ValidFeature {
     pub geometry: Geometry<f64>,
     /// Geodesic measures of the geometry.
     pub measures: Measures,
+}
+
+impl ValidFeature {
+    /// The properties this feature will be served with once stored.
+    pub fn served_properties(&self) -> Map<String, Value> {
+        served_properties(self.typed.clone(), &self.measures, self.attributes.clone())
+    }
 }
 
 /// A stored feature, as the index holds it and the API serves it.

@@ -32,6 +32,16 @@ pub struct IndexedFeature {
     pub(super) filter_values: Box<[Option<Box<str>>]>,
 }
 
+/// The GeoJSON Feature members, in the order they are served.
+#[derive(serde::Serialize)]
+struct FeatureText<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: &'a str,
+    geometry: geojson::Geometry,
+    properties: &'a Map<String, Value>,
+}
+
 impl IndexedFeature {
     fn new(record: FeatureRecord, filterable: &[&str]) -> Self {
         let envelope = record
@@ -47,13 +57,15 @@ impl IndexedFeature {
                 _ => None,
             })
             .collect();
-        let json = serde_json::json!({
-            "type": "Feature",
-            "id": record.code,
-            "geometry": geojson::Geometry::from(&record.geometry),
-            "properties": record.properties,
+        // Serialised straight to text, without building a JSON value tree first: this
+        // runs for every feature at start-up.
+        let json = serde_json::to_string(&FeatureText {
+            kind: "Feature",
+            id: &record.code,
+            geometry: geojson::Geometry::from(&record.geometry),
+            properties: &record.properties,
         })
-        .to_string()
+        .unwrap_or_default()
         .into_boxed_str();
         Self {
             id: record.id,

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use super::rows::tuple;
 use super::{Backend, Dialect, Kind, Tx, Val};
 use crate::domain::Collection;
-use crate::store::{codec, RestoreSession, StoreError, StoreTable};
+use crate::store::{RestoreSession, StoreError, StoreTable};
 
 /// How a column is stored.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -136,8 +136,8 @@ impl SqlRestore {
     fn insert_sql(&self, t: StoreTable, rows: usize) -> String {
         let d = self.dialect;
         let cols = columns(t);
-        let mut names: Vec<&str> = cols.iter().map(|(n, _, _)| *n).collect();
-        let mut exprs: Vec<&str> = cols
+        let names: Vec<&str> = cols.iter().map(|(n, _, _)| *n).collect();
+        let exprs: Vec<&str> = cols
             .iter()
             .map(|(_, _, form)| match form {
                 Form::Plain => "?",
@@ -145,10 +145,6 @@ impl SqlRestore {
                 Form::Geometry => d.geometry_in(),
             })
             .collect();
-        if matches!(t, StoreTable::Features(_)) && d.has_bbox_columns() {
-            names.extend(["min_lon", "min_lat", "max_lon", "max_lat"]);
-            exprs.extend(["?"; 4]);
-        }
         format!(
             "INSERT INTO {} ({}) VALUES {}",
             t.name(),
@@ -156,34 +152,13 @@ impl SqlRestore {
             vec![tuple(&exprs); rows].join(", ")
         )
     }
-
-    /// The row with SQLite's bounding-box values appended where the table needs them.
-    fn complete(&self, t: StoreTable, mut row: Vec<Val>) -> Result<Vec<Val>, StoreError> {
-        if let (StoreTable::Features(_), true) = (t, self.dialect.has_bbox_columns()) {
-            let at = columns(t)
-                .iter()
-                .position(|(_, _, f)| *f == Form::Geometry)
-                .unwrap_or(0);
-            let text = match &row[at] {
-                Val::Text(Some(s)) => s.clone(),
-                _ => String::new(),
-            };
-            let g = codec::geometry_from_text(&text, "being copied")?;
-            let (x0, y0, x1, y1) = codec::bounds(&g);
-            row.extend([x0, y0, x1, y1].map(|v| Val::Real(Some(v))));
-        }
-        Ok(row)
-    }
 }
 
 #[async_trait]
 impl RestoreSession for SqlRestore {
     async fn write_rows(&mut self, t: StoreTable, rows: Vec<Vec<Val>>) -> Result<(), StoreError> {
         for chunk in rows.chunks(400) {
-            let mut args = Vec::new();
-            for row in chunk {
-                args.extend(self.complete(t, row.clone())?);
-            }
+            let args = chunk.iter().flatten().cloned().collect();
             let sql = self.insert_sql(t, chunk.len());
             self.tx.execute(&sql, args).await?;
         }

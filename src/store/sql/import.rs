@@ -143,7 +143,7 @@ impl SqlImport {
             now: &self.now,
             enterprise_id: p.enterprise_id,
         };
-        rows::write_values(self.meta.collection, self.dialect, p.feature, &row)
+        rows::write_values(self.meta.collection, p.feature, &row)
     }
 
     async fn insert_rows(&mut self, new: &[&Planned<'_>]) -> Result<(), StoreError> {
@@ -155,7 +155,7 @@ impl SqlImport {
         let sql = format!(
             "INSERT INTO {} ({}) VALUES {}",
             table(c),
-            rows::write_columns(c, d).join(", "),
+            rows::write_columns(c).join(", "),
             vec![row; new.len()].join(", ")
         );
         let args = new.iter().flat_map(|p| self.values(p)).collect();
@@ -165,7 +165,7 @@ impl SqlImport {
 
     async fn update_row(&mut self, p: &Planned<'_>, id: i64) -> Result<(), StoreError> {
         let (c, d) = (self.meta.collection, self.dialect);
-        let sets: Vec<String> = rows::write_columns(c, d)
+        let sets: Vec<String> = rows::write_columns(c)
             .iter()
             .zip(rows::write_expressions(c, d))
             .map(|(col, expr)| format!("{col} = {expr}"))
@@ -186,7 +186,7 @@ impl SqlImport {
         );
         let mut args = Vec::with_capacity(planned.len() * 8);
         for p in planned {
-            let after = codec::state_json_parts(&served_properties(p.feature), &p.geometry_text);
+            let after = codec::state_json_parts(&p.feature.served_properties(), &p.geometry_text);
             let event = NewEvent {
                 actor: &self.meta.actor,
                 action: if p.before.is_none() {
@@ -267,17 +267,4 @@ impl ImportSession for SqlImport {
         .await?;
         self.tx.commit().await
     }
-}
-
-/// The properties a stored feature will be served with, built from what was imported.
-fn served_properties(f: &ValidFeature) -> serde_json::Map<String, serde_json::Value> {
-    let mut props = serde_json::Map::new();
-    for (k, v) in &f.typed {
-        props.insert(k.clone(), v.clone());
-    }
-    f.measures.write_properties(&mut props);
-    for (k, v) in &f.attributes {
-        props.entry(k.clone()).or_insert_with(|| v.clone());
-    }
-    props
 }

@@ -113,12 +113,6 @@ impl Dialect {
             Self::Postgres => format!("{column}::text"),
         }
     }
-
-    /// Whether feature tables carry explicit bounding-box columns (SQLite has no
-    /// spatial index of its own; PostGIS has GiST on the geometry).
-    pub fn has_bbox_columns(self) -> bool {
-        self == Self::Sqlite
-    }
 }
 
 /// A connection or transaction that runs SQL with neutral values.

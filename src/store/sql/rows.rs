@@ -3,7 +3,10 @@
 use super::{Dialect, Kind, Val};
 use crate::domain::feature::Measures;
 use crate::domain::{Collection, FeatureRecord, PropertyKind, ValidFeature};
-use crate::store::codec::{self, Bound};
+use serde_json::{Map, Value};
+
+use crate::domain::feature::served_properties;
+use crate::store::codec;
 use crate::store::{Event, StoreError};
 
 /// The table of a collection (its id; from a closed enum, never from input).
@@ -39,17 +42,18 @@ pub fn decode_feature(c: Collection, row: Vec<Val>) -> Result<FeatureRecord, Sto
     let mut next = || it.next().unwrap_or(Val::Text(None));
     let id = next().as_i64().unwrap_or_default();
     let code = next().into_text().unwrap_or_default();
-    let typed = c
+    let typed: Vec<(String, Value)> = c
         .properties()
         .iter()
         .map(|p| {
             let v = match next() {
-                Val::Text(t) => Bound::Text(t),
-                Val::Real(r) => Bound::Real(r),
-                Val::Int(i) => Bound::Real(i.map(|i| i as f64)),
-                Val::Bool(b) => Bound::Text(b.map(|b| b.to_string())),
+                Val::Text(Some(t)) => Value::String(t),
+                Val::Real(Some(r)) => Value::from(r),
+                Val::Int(Some(i)) => Value::from(i),
+                Val::Bool(Some(b)) => Value::from(b),
+                _ => Value::Null,
             };
-            (p.name, v)
+            (p.name.to_string(), v)
         })
         .collect();
     let measures = Measures {
@@ -58,17 +62,22 @@ pub fn decode_feature(c: Collection, row: Vec<Val>) -> Result<FeatureRecord, Sto
         length_m: next().as_f64(),
     };
     let attributes = next().into_text().unwrap_or_else(|| "{}".into());
+    let attributes: Map<String, Value> =
+        serde_json::from_str(&attributes).map_err(|e| StoreError::Corrupt {
+            what: format!("attributes of feature {code}"),
+            detail: e.to_string(),
+        })?;
     let geometry = next().into_text().unwrap_or_default();
     Ok(FeatureRecord {
         id,
-        properties: codec::assemble_properties(typed, measures, &attributes, &code)?,
+        properties: served_properties(typed, &measures, attributes),
         geometry: codec::geometry_from_text(&geometry, &code)?,
         code,
     })
 }
 
 /// The columns written for a feature, in binding order.
-pub fn write_columns(c: Collection, d: Dialect) -> Vec<&'static str> {
+pub fn write_columns(c: Collection) -> Vec<&'static str> {
     let mut cols = vec!["code"];
     cols.extend(c.properties().iter().map(|p| p.name));
     cols.extend([
@@ -77,11 +86,9 @@ pub fn write_columns(c: Collection, d: Dialect) -> Vec<&'static str> {
         "length_m",
         "attributes",
         "geometry",
+        "import_id",
+        "updated_at",
     ]);
-    if d.has_bbox_columns() {
-        cols.extend(["min_lon", "min_lat", "max_lon", "max_lat"]);
-    }
-    cols.extend(["import_id", "updated_at"]);
     if c == Collection::Parcels {
         cols.push("enterprise_id");
     }
@@ -90,7 +97,7 @@ pub fn write_columns(c: Collection, d: Dialect) -> Vec<&'static str> {
 
 /// The value expression of each written column (geometry and JSON need conversion).
 pub fn write_expressions(c: Collection, d: Dialect) -> Vec<&'static str> {
-    write_columns(c, d)
+    write_columns(c)
         .into_iter()
         .map(|col| match col {
             "geometry" => d.geometry_in(),
@@ -114,29 +121,37 @@ pub struct RowContext<'a> {
     pub enterprise_id: Option<i64>,
 }
 
+/// The value of a typed property as its column stores it.
+fn typed_value(kind: PropertyKind, v: Option<&Value>) -> Val {
+    match kind {
+        PropertyKind::Text => Val::Text(v.and_then(|v| match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Null => None,
+            other => Some(other.to_string()),
+        })),
+        PropertyKind::Real => Val::Real(v.and_then(Value::as_f64)),
+    }
+}
+
 /// The values written for a feature, matching [`write_columns`].
-pub fn write_values(c: Collection, d: Dialect, f: &ValidFeature, row: &RowContext<'_>) -> Vec<Val> {
-    let (code, import_id, now, enterprise_id) =
-        (row.code, row.import_id, row.now, row.enterprise_id);
-    let mut vals = vec![Val::text(code)];
-    vals.extend(codec::typed_values(c, f).into_iter().map(|b| match b {
-        Bound::Text(t) => Val::Text(t),
-        Bound::Real(r) => Val::Real(r),
-    }));
+pub fn write_values(c: Collection, f: &ValidFeature, row: &RowContext<'_>) -> Vec<Val> {
+    let mut vals = vec![Val::text(row.code)];
+    vals.extend(
+        c.properties()
+            .iter()
+            .map(|p| typed_value(p.kind, f.typed.get(p.name))),
+    );
     vals.extend([
         Val::Real(f.measures.area_m2),
         Val::Real(f.measures.perimeter_m),
         Val::Real(f.measures.length_m),
-        Val::text(serde_json::Value::Object(f.attributes.clone()).to_string()),
+        Val::text(Value::Object(f.attributes.clone()).to_string()),
         Val::text(row.geometry_text),
+        Val::Int(Some(row.import_id)),
+        Val::text(row.now),
     ]);
-    if d.has_bbox_columns() {
-        let (x0, y0, x1, y1) = codec::bounds(&f.geometry);
-        vals.extend([x0, y0, x1, y1].map(|v| Val::Real(Some(v))));
-    }
-    vals.extend([Val::Int(Some(import_id)), Val::text(now)]);
     if c == Collection::Parcels {
-        vals.push(Val::Int(enterprise_id));
+        vals.push(Val::Int(row.enterprise_id));
     }
     vals
 }
