@@ -17,6 +17,7 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod crs;
 pub mod domain;
 pub mod import;
 pub mod index;

@@ -19,7 +19,7 @@ use geo::{
 use geojson::{GeometryValue, Position};
 use serde_json::Value;
 
-use super::crs::ToCrs84;
+use crate::crs::ToCrs84;
 use crate::domain::feature::Measures;
 use crate::domain::GeometryKind;
 

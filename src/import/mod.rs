@@ -6,14 +6,14 @@
 //!    or GeoJSONSeq) on a blocking thread;
 //! 2. the source CRS is settled: `--crs`, else the legacy `crs` member, else CRS84;
 //! 3. [`fields`] maps source fields onto the collection's properties;
-//! 4. [`geometry`] checks, transforms (PROJ, see [`crs`]) and measures each geometry;
+//! 4. [`geometry`] checks, transforms (PROJ, see [`crate::crs`]) and measures each geometry;
 //! 5. valid features are written through one store transaction with an event each;
 //!    an invalid feature stops all writing (unless `skip_invalid`) but every other
 //!    feature is still checked, so the error lists every bad feature at once;
 //! 6. the transaction commits only if nothing was wrong; otherwise it rolls back and
 //!    the store is unchanged.
 
-pub mod crs;
+
 pub mod fields;
 pub mod geometry;
 mod reader;
@@ -30,7 +30,7 @@ use serde_json::Value;
 
 use crate::domain::{AreaMeasure, Collection, ValidFeature};
 use crate::store::{ImportMeta, ImportSession, ImportTotals, Store, StoreError, WriteOutcome};
-pub use crs::SourceCrs;
+pub use crate::crs::SourceCrs;
 pub use fields::FieldMap;
 use source::SourceError;
 pub use zones::ZoneLocator;

@@ -6,7 +6,8 @@ use std::io::Read;
 use std::sync::Arc;
 
 use super::source::{self, RawFeature, SourceError, SourceItem};
-use super::{crs, fields, geometry};
+use super::{fields, geometry};
+use crate::crs;
 use super::{
     FeatureError, FieldMap, ImportError, ImportOptions, Message, Reject, SourceCrs, ZoneLocator,
 };
