@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::api::ApiSettings;
 use crate::auth::{self, Role};
 use crate::domain::Collection;
-use crate::import::{self, FieldMap, ImportOptions, ImportReport, SourceCrs, ZoneLocator};
+use crate::import::{self, AxisOrder, Crs, FieldMap, ImportOptions, ImportReport, ZoneLocator};
 use crate::service::{self, ServiceConfig};
 use crate::store::{self, Store, StoreLocation};
 
@@ -103,10 +103,14 @@ struct ImportArgs {
     /// Target collection: parcels, zones or roads.
     #[arg(long, default_value = "parcels")]
     collection: String,
-    /// CRS of the coordinates (EPSG:4326, 4490, 4551, 4530, 3857 or CRS84); default the
-    /// file's crs member, else CRS84.
+    /// CRS of the coordinates (CRS84, EPSG:4326, 4490, 4551, 4530, 3857, or GCJ02 for
+    /// AMap/Tencent coordinates); default the file's crs member, else CRS84.
     #[arg(long)]
     crs: Option<String>,
+    /// Axis order of the positions: east-north (longitude or easting first, as GeoJSON
+    /// files are written; the default) or north-east (latitude or northing first).
+    #[arg(long)]
+    axis_order: Option<String>,
     /// Field renames, target=source, comma-separated (land_use=GB_Code,owner=QLRMC).
     #[arg(long)]
     map: Option<String>,
@@ -195,7 +199,12 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
 
 async fn import_file(args: ImportArgs) -> Result<(), String> {
     let collection: Collection = args.collection.parse()?;
-    let crs = args.crs.as_deref().map(SourceCrs::parse).transpose()?;
+    let crs = args.crs.as_deref().map(Crs::parse).transpose()?;
+    let axis_order = args
+        .axis_order
+        .as_deref()
+        .map(AxisOrder::parse)
+        .transpose()?;
     let field_map = FieldMap::parse(args.map.as_deref().unwrap_or(""), collection)?;
     let store = args.store.open().await?;
     let zones = ZoneLocator::new(
@@ -207,6 +216,7 @@ async fn import_file(args: ImportArgs) -> Result<(), String> {
     let opts = ImportOptions {
         collection,
         crs,
+        axis_order,
         field_map,
         skip_invalid: args.skip_invalid,
         actor: args.actor.unwrap_or_else(|| {

@@ -89,6 +89,7 @@ pub async fn load(
         let opts = ImportOptions {
             collection: c,
             crs: None,
+            axis_order: None,
             field_map: FieldMap::default(),
             skip_invalid: false,
             actor: SAMPLE_ACTOR.into(),

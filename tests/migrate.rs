@@ -85,6 +85,7 @@ async fn zone_with_history(location: &StoreLocation) -> Arc<dyn Store> {
         let opts = ImportOptions {
             collection: Collection::Parcels,
             crs: None,
+            axis_order: None,
             field_map: FieldMap::default(),
             skip_invalid: false,
             actor: "张工".into(),

@@ -10,7 +10,7 @@ use super::params;
 use super::{ApiError, AppState};
 use crate::auth::Role;
 use crate::domain::Collection;
-use crate::import::{self, FieldMap, ImportOptions, SourceCrs};
+use crate::import::{self, AxisOrder, Crs, FieldMap, ImportOptions};
 
 const MEDIA_TYPES: &[&str] = &[
     "application/geo+json",
@@ -21,7 +21,7 @@ const MEDIA_TYPES: &[&str] = &[
     "application/jsonl",
 ];
 
-/// `POST /imports?collection=parcels&crs=EPSG:4551&map=…&skip_invalid=true`
+/// `POST /imports?collection=parcels&crs=EPSG:4551&axis_order=north-east&map=…&skip_invalid=true`
 pub async fn create(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -58,14 +58,21 @@ pub async fn create(
 
 fn options(state: &AppState, raw: Option<&str>, actor: String) -> Result<ImportOptions, ApiError> {
     let pairs = params::pairs(raw)?;
-    params::reject_unknown(&pairs, &["collection", "crs", "map", "skip_invalid"])?;
+    params::reject_unknown(
+        &pairs,
+        &["collection", "crs", "axis_order", "map", "skip_invalid"],
+    )?;
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let collection: Collection = get("collection")
         .unwrap_or("parcels")
         .parse()
         .map_err(ApiError::BadRequest)?;
     let crs = get("crs")
-        .map(SourceCrs::parse)
+        .map(Crs::parse)
+        .transpose()
+        .map_err(ApiError::BadRequest)?;
+    let axis_order = get("axis_order")
+        .map(AxisOrder::parse)
         .transpose()
         .map_err(ApiError::BadRequest)?;
     let field_map =
@@ -82,6 +89,7 @@ fn options(state: &AppState, raw: Option<&str>, actor: String) -> Result<ImportO
     Ok(ImportOptions {
         collection,
         crs,
+        axis_order,
         field_map,
         skip_invalid,
         actor,

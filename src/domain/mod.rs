@@ -6,6 +6,7 @@
 
 pub mod collection;
 pub mod feature;
+pub mod landuse;
 pub mod status;
 pub mod units;
 
@@ -13,3 +14,8 @@ pub use collection::{Collection, GeometryKind, PropertyDef, PropertyKind};
 pub use feature::{FeatureRecord, ValidFeature};
 pub use status::ParcelStatus;
 pub use units::{AreaMeasure, SQUARE_METRES_PER_MU};
+
+/// The development zone's extent in CRS84 (min lon, min lat, max lon, max lat): the
+/// southern built-up area, the northern zone and the Xinglong bonded zone. Imports
+/// refuse features that land far outside it (a wrong CRS or axis order).
+pub const ZONE_EXTENT: [f64; 4] = [125.25, 43.78, 125.65, 44.05];

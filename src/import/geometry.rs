@@ -201,7 +201,7 @@ mod tests {
     use serde_json::json;
 
     fn areal(v: Value) -> Result<(Geometry<f64>, Measures), String> {
-        prepare_geometry(&v, GeometryKind::Areal, &ToCrs84::Identity)
+        prepare_geometry(&v, GeometryKind::Areal, &ToCrs84::identity())
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! 6. the transaction commits only if nothing was wrong; otherwise it rolls back and
 //!    the store is unchanged.
 
-
+pub mod detect;
 pub mod fields;
 pub mod geometry;
 mod reader;
@@ -28,9 +28,9 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::Value;
 
+pub use crate::crs::{AxisOrder, Crs};
 use crate::domain::{AreaMeasure, Collection, ValidFeature};
 use crate::store::{ImportMeta, ImportSession, ImportTotals, Store, StoreError, WriteOutcome};
-pub use crate::crs::SourceCrs;
 pub use fields::FieldMap;
 use source::SourceError;
 pub use zones::ZoneLocator;
@@ -41,7 +41,10 @@ pub struct ImportOptions {
     /// Target collection.
     pub collection: Collection,
     /// CRS of the coordinates, overriding the file's `crs` member.
-    pub crs: Option<SourceCrs>,
+    pub crs: Option<Crs>,
+    /// Axis order of the source positions (default: easting/longitude first, as
+    /// GeoJSON files are written).
+    pub axis_order: Option<AxisOrder>,
     /// Explicit field renames.
     pub field_map: FieldMap,
     /// Import the valid features and report the others, instead of all-or-nothing.
@@ -154,7 +157,7 @@ pub struct ImportReport {
 
 /// What the reading thread tells the writing side.
 enum Message {
-    Start(SourceCrs),
+    Start(Crs),
     Feature(Box<Result<ValidFeature, Reject>>),
     Fatal(ImportError),
 }
@@ -194,7 +197,7 @@ pub async fn run_import<R: Read + Send + 'static>(
 struct Run {
     opts: ImportOptions,
     session: Option<Box<dyn ImportSession>>,
-    source_crs: Option<SourceCrs>,
+    source_crs: Option<Crs>,
     totals: ImportTotals,
     errors: Vec<FeatureError>,
     rejects: Vec<Reject>,
@@ -221,7 +224,7 @@ impl Run {
         }
     }
 
-    async fn start(&mut self, store: &dyn Store, crs: SourceCrs) -> Result<(), ImportError> {
+    async fn start(&mut self, store: &dyn Store, crs: Crs) -> Result<(), ImportError> {
         let meta = ImportMeta {
             actor: self.opts.actor.clone(),
             source: self.opts.source_name.clone(),

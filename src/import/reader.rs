@@ -6,11 +6,11 @@ use std::io::Read;
 use std::sync::Arc;
 
 use super::source::{self, RawFeature, SourceError, SourceItem};
-use super::{fields, geometry};
-use crate::crs;
+use super::{detect, fields, geometry};
 use super::{
-    FeatureError, FieldMap, ImportError, ImportOptions, Message, Reject, SourceCrs, ZoneLocator,
+    Crs, FeatureError, FieldMap, ImportError, ImportOptions, Message, Reject, ZoneLocator,
 };
+use crate::crs::{self, AxisOrder};
 use crate::domain::{Collection, ValidFeature};
 
 /// The reading side: runs on a blocking thread, where the PROJ transformation lives.
@@ -27,7 +27,7 @@ pub(super) fn read_and_check<R: Read>(
                 if opts.crs.is_some() {
                     return true;
                 }
-                match SourceCrs::parse(&name) {
+                match Crs::parse(&name) {
                     Ok(c) if checker.is_none() => {
                         declared = Some(c);
                         true
@@ -49,7 +49,14 @@ pub(super) fn read_and_check<R: Read>(
             }
             SourceItem::Feature(raw) => {
                 if checker.is_none() {
-                    let crs = declared.unwrap_or(SourceCrs::Crs84);
+                    let crs = declared.unwrap_or(Crs::Crs84);
+                    let axis = opts.axis_order.unwrap_or(AxisOrder::EastNorth);
+                    if let Some((a, b)) = first_position(&raw.geometry) {
+                        if let Err(e) = detect::check_declared(crs, axis, raw.index, a, b) {
+                            let _ = tx.blocking_send(Message::Fatal(ImportError::Crs(e)));
+                            return false;
+                        }
+                    }
                     match Checker::new(&opts, crs) {
                         Ok(c) => checker = Some(c),
                         Err(e) => {
@@ -81,11 +88,12 @@ struct Checker {
 }
 
 impl Checker {
-    fn new(opts: &ImportOptions, crs: SourceCrs) -> Result<Self, ImportError> {
+    fn new(opts: &ImportOptions, crs: Crs) -> Result<Self, ImportError> {
         Ok(Self {
             collection: opts.collection,
             field_map: opts.field_map.clone(),
-            transform: crs::ToCrs84::new(crs).map_err(ImportError::Crs)?,
+            transform: crs::ToCrs84::new(crs, opts.axis_order.unwrap_or(AxisOrder::EastNorth))
+                .map_err(ImportError::Crs)?,
             zones: opts.zones.clone(),
         })
     }
@@ -122,6 +130,12 @@ impl Checker {
             &self.transform,
         )
         .map_err(|e| fail(code.clone(), e))?;
+        let envelope = geo::BoundingRect::bounding_rect(&geometry)
+            .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]);
+        if let Some(envelope) = envelope {
+            detect::check_extent(envelope, first_position(&raw.geometry))
+                .map_err(|e| fail(code.clone(), e))?;
+        }
         let mut typed = mapped.typed;
         if self.collection == Collection::Parcels {
             self.zones.fill_in(&mut typed, &geometry);
@@ -135,4 +149,16 @@ impl Checker {
             measures,
         })
     }
+}
+
+/// The first position of a source geometry, as the two numbers written.
+fn first_position(geometry: &serde_json::Value) -> Option<(f64, f64)> {
+    let mut v = geometry.get("coordinates")?;
+    while let Some(first) = v.as_array().and_then(|a| a.first()) {
+        if let (Some(a), Some(b)) = (first.as_f64(), v.get(1).and_then(|x| x.as_f64())) {
+            return Some((a, b));
+        }
+        v = first;
+    }
+    None
 }
