@@ -4,7 +4,7 @@
 #                             bundled sources) and pkg-config
 #   scripts/setup.sh --test   also what the tests use: PostgreSQL 15 with PostGIS (the second
 #                             backend), gdal-bin (ogrinfo/ogr2ogr, the OAPIF client) and
-#                             OWSLib in .venv
+#                             OWSLib and pyogrio (GDAL 3.12) in .venv
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,8 +32,8 @@ if ! command -v cargo >/dev/null; then
 fi
 
 if [[ "${1:-}" == "--test" ]]; then
-  if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -c "import owslib" 2>/dev/null; then
-    echo "setup: installing OWSLib into .venv" >&2
+  if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -c "import owslib, pyogrio" 2>/dev/null; then
+    echo "setup: installing OWSLib and pyogrio (GDAL 3.12) into .venv" >&2
     python3 -m venv .venv
     .venv/bin/pip install -q -r tests/clients/requirements.txt
   fi

@@ -123,7 +123,7 @@ fn owslib_lists_the_collections_and_pages_through_every_parcel() {
         summary["collections"],
         serde_json::json!(["parcels", "zones", "roads"])
     );
-    assert_eq!(summary["conformance"], 4);
+    assert_eq!(summary["conformance"], 7);
     assert_eq!(summary["read"], summary["matched"]);
     assert_eq!(summary["unique"], summary["matched"]);
     assert!(summary["matched"].as_u64().unwrap() > 3000);

@@ -1,6 +1,6 @@
 //! The R-tree index against a brute-force scan on seeded random parcels.
 
-use geo::{Intersects, LineString, Polygon, Rect};
+use geo::{BoundingRect, Intersects, LineString, Polygon, Rect};
 use landreuse::domain::FeatureRecord;
 use landreuse::index::{CollectionIndex, Query};
 use proptest::prelude::*;
@@ -66,6 +66,21 @@ fn brute_force(records: &[FeatureRecord], b: [f64; 4], status: Option<&str>) -> 
         .collect()
 }
 
+/// The window turned a little, as a projected box is in lon/lat.
+fn skewed(b: [f64; 4]) -> Polygon<f64> {
+    let d = (b[2] - b[0]).min(b[3] - b[1]) * 0.15;
+    Polygon::new(
+        LineString::from(vec![
+            (b[0] + d, b[1]),
+            (b[2], b[1] + d),
+            (b[2] - d, b[3]),
+            (b[0], b[3] - d),
+            (b[0] + d, b[1]),
+        ]),
+        vec![],
+    )
+}
+
 fn query_codes(index: &CollectionIndex, q: &Query) -> (usize, Vec<String>) {
     let page = index.query(q);
     (
@@ -96,8 +111,22 @@ proptest! {
             prop_assert_eq!(matched, expected.len());
             prop_assert_eq!(got, expected);
             let idle = brute_force(&recs, b, Some("idle"));
-            let q = Query { bbox: Some(b), filters: vec![("status".into(), "idle".into())], limit: 100_000, offset: 0 };
+            let q = Query { bbox: Some(b), filters: vec![("status".into(), vec!["idle".into()])], limit: 100_000, ..Query::default() };
             prop_assert_eq!(query_codes(&index, &q).1, idle);
+            // A filter with several accepted values selects their union.
+            let either: Vec<String> = brute_force(&recs, b, None).into_iter().filter(|c| {
+                let s = &recs.iter().find(|r| &r.code == c).unwrap().properties["status"];
+                s == "idle" || s == "active"
+            }).collect();
+            let q = Query { bbox: Some(b), filters: vec![("status".into(), vec!["idle".into(), "active".into(), "vacant".into()])], limit: 100_000, ..Query::default() };
+            prop_assert_eq!(query_codes(&index, &q).1, either);
+            // A skewed quadrilateral (as a box given in a projected CRS becomes in
+            // lon/lat) is tested exactly, not by its envelope.
+            let area = skewed(b);
+            let env = area.bounding_rect().unwrap();
+            let q = Query { bbox: Some([env.min().x, env.min().y, env.max().x, env.max().y]), area: Some(area.clone()), limit: 100_000, ..Query::default() };
+            let expected: Vec<String> = recs.iter().filter(|r| r.geometry.intersects(&area)).map(|r| r.code.clone()).collect();
+            prop_assert_eq!(query_codes(&index, &q).1, expected);
         }
     }
 

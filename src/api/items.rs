@@ -1,14 +1,17 @@
 //! `/collections/{id}/items` and `/collections/{id}/items/{fid}` from the index.
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
+use std::borrow::Cow;
+
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::ogc::{find_collection, link};
 use super::params::{self, Format};
 use super::{base_url, html, typed, ApiError, AppState};
-use crate::index::QueryPage;
+use crate::crs::{Crs, Reprojector};
+use crate::index::{IndexedFeature, QueryPage};
 
 const GEOJSON: &str = "application/geo+json";
 
@@ -21,15 +24,22 @@ pub async fn items(
 ) -> Result<Response, ApiError> {
     let c = find_collection(&id)?;
     let pairs = params::pairs(raw.as_deref())?;
-    let query = params::items_query(c, &pairs)?;
+    let request = params::items_query(c, &pairs)?;
+    let query = &request.query;
     let f = params::format(&pairs, &headers)?;
-    let page = state.index.read(c).query(&query);
+    let page = state.index.read(c).query(query);
     let base = base_url(&state.settings, &headers);
     let url = format!("{base}/collections/{}/items", c.id());
     let links = page_links(&url, &pairs, f, query.offset, &page, &base, c.id());
     let stamp = crate::store::now_rfc3339();
     Ok(match f {
-        Format::Json => typed(collection_body(&page, &links, &stamp), GEOJSON),
+        Format::Json => with_content_crs(
+            typed(
+                collection_body(&page, &links, &stamp, request.crs)?,
+                GEOJSON,
+            ),
+            request.crs,
+        ),
         Format::Html => typed(
             html::items_page(c, &page, &links, query.offset),
             "text/html; charset=utf-8",
@@ -103,8 +113,52 @@ fn page_links(
     links
 }
 
-/// The FeatureCollection text, assembled from the features' pre-rendered GeoJSON.
-fn collection_body(page: &QueryPage, links: &[Value], stamp: &str) -> String {
+/// The `Content-Crs` header of Part 2: the CRS of the coordinates in the body.
+fn with_content_crs(mut response: Response, crs: Crs) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&format!("<{}>", crs.uri())) {
+        response.headers_mut().insert("content-crs", v);
+    }
+    response
+}
+
+/// A feature's GeoJSON text in `to` (the stored text itself for CRS84).
+fn feature_text<'a>(
+    f: &'a IndexedFeature,
+    to: Option<&Reprojector>,
+) -> Result<Cow<'a, str>, ApiError> {
+    let Some(r) = to else {
+        return Ok(Cow::Borrowed(&f.json));
+    };
+    let g = r.geometry(&f.geometry).map_err(|e| {
+        ApiError::Internal(format!(
+            "feature {} cannot be written in {}: {e}",
+            f.code,
+            r.target()
+        ))
+    })?;
+    let text = serde_json::to_string(&geojson::Geometry::from(&g))
+        .map_err(|e| ApiError::Internal(format!("feature {} JSON: {e}", f.code)))?;
+    Ok(Cow::Owned(f.json_with_geometry(&text)))
+}
+
+/// The reprojection to `crs`, or none for CRS84 (served as stored).
+fn reprojector(crs: Crs) -> Result<Option<Reprojector>, ApiError> {
+    if crs == Crs::Crs84 {
+        return Ok(None);
+    }
+    Reprojector::new(crs).map(Some).map_err(ApiError::Internal)
+}
+
+/// The FeatureCollection text, assembled from the features' pre-rendered GeoJSON (or
+/// with each geometry written in `crs`). The reprojection is built once per page and
+/// its PROJ object once per thread.
+fn collection_body(
+    page: &QueryPage,
+    links: &[Value],
+    stamp: &str,
+    crs: Crs,
+) -> Result<String, ApiError> {
+    let to = reprojector(crs)?;
     let size: usize = page.features.iter().map(|f| f.json.len() + 1).sum();
     let mut body = String::with_capacity(size + 1024);
     body.push_str(r#"{"type":"FeatureCollection","features":["#);
@@ -112,7 +166,7 @@ fn collection_body(page: &QueryPage, links: &[Value], stamp: &str) -> String {
         if i > 0 {
             body.push(',');
         }
-        body.push_str(&f.json);
+        body.push_str(&feature_text(f, to.as_ref())?);
     }
     body.push_str(&format!(
         r#"],"numberMatched":{},"numberReturned":{},"timeStamp":"{stamp}","links":{}}}"#,
@@ -120,7 +174,7 @@ fn collection_body(page: &QueryPage, links: &[Value], stamp: &str) -> String {
         page.features.len(),
         Value::from(links.to_vec())
     ));
-    body
+    Ok(body)
 }
 
 /// `GET /collections/{collection_id}/items/{feature_id}`
@@ -132,8 +186,9 @@ pub async fn item(
 ) -> Result<Response, ApiError> {
     let c = find_collection(&id)?;
     let pairs = params::pairs(raw.as_deref())?;
-    params::reject_unknown(&pairs, &["f"])?;
+    params::reject_unknown(&pairs, &["f", "crs"])?;
     let f = params::format(&pairs, &headers)?;
+    let crs = params::output_crs(&pairs)?;
     let feature = state.index.read(c).get(&fid).ok_or_else(|| {
         ApiError::NotFound(format!("collection {c} has no feature with id {fid:?}"))
     })?;
@@ -164,12 +219,13 @@ pub async fn item(
     ];
     Ok(match f {
         Format::Json => {
-            let mut body: Value = serde_json::from_str(&feature.json)
+            let text = feature_text(&feature, reprojector(crs)?.as_ref())?;
+            let mut body: Value = serde_json::from_str(&text)
                 .map_err(|e| ApiError::Internal(format!("feature {fid} JSON: {e}")))?;
             let mut links = links;
             links[0]["type"] = json!(GEOJSON);
             body["links"] = Value::from(links);
-            typed(body.to_string(), GEOJSON)
+            with_content_crs(typed(body.to_string(), GEOJSON), crs)
         }
         Format::Html => typed(
             html::feature_page(c, &feature, &links),

@@ -13,6 +13,7 @@ mod items;
 mod ogc;
 mod openapi;
 mod params;
+mod queryables;
 
 use std::sync::Arc;
 
@@ -79,6 +80,10 @@ pub fn build_app(state: AppState) -> Router {
         .route("/collections", get(ogc::collections))
         .route("/collections/{collection_id}", get(ogc::collection))
         .route("/collections/{collection_id}/items", get(items::items))
+        .route(
+            "/collections/{collection_id}/queryables",
+            get(queryables::queryables),
+        )
         .route(
             "/collections/{collection_id}/items/{feature_id}",
             get(items::item),

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::params::{self, Format};
 use super::{base_url, html, typed, ApiError, AppState};
+use crate::crs::Crs;
 use crate::domain::Collection;
 
 /// Conformance classes this server implements.
@@ -15,10 +16,13 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 ];
 
-/// The storage and default output CRS.
-pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+/// The link relation of a collection's queryables (OGC API – Features Part 3).
+pub const REL_QUERYABLES: &str = "http://www.opengis.net/def/rel/ogc/1.0/queryables";
 
 pub(crate) fn link(href: String, rel: &str, media: &str, title: &str) -> Value {
     json!({"href": href, "rel": rel, "type": media, "title": title})
@@ -46,14 +50,14 @@ fn self_and_alternate(url: &str, f: Format) -> Vec<Value> {
     out
 }
 
-fn respond(f: Format, body: &Value, title: &str) -> Response {
+pub(crate) fn respond(f: Format, body: &Value, title: &str) -> Response {
     match f {
         Format::Json => typed(body.to_string(), "application/json"),
         Format::Html => typed(html::document(title, body), "text/html; charset=utf-8"),
     }
 }
 
-fn simple_format(raw: &Option<String>, headers: &HeaderMap) -> Result<Format, ApiError> {
+pub(crate) fn simple_format(raw: &Option<String>, headers: &HeaderMap) -> Result<Format, ApiError> {
     let pairs = params::pairs(raw.as_deref())?;
     params::reject_unknown(&pairs, &["f"])?;
     params::format(&pairs, headers)
@@ -126,17 +130,18 @@ pub(crate) fn collection_json(state: &AppState, c: Collection, base: &str) -> Va
         "title": c.title(),
         "description": c.description(),
         "itemType": "feature",
-        "crs": [CRS84],
-        "storageCrs": CRS84,
+        "crs": Crs::OUTPUT.iter().map(|c| c.uri()).collect::<Vec<_>>(),
+        "storageCrs": Crs::Crs84.uri(),
         "links": [
             link(url.clone(), "self", "application/json", "This collection"),
             link(format!("{url}?f=html"), "alternate", "text/html", "This collection as HTML"),
             link(format!("{url}/items"), "items", "application/geo+json", "The features as GeoJSON"),
             link(format!("{url}/items?f=html"), "items", "text/html", "The features as HTML"),
+            link(format!("{url}/queryables"), REL_QUERYABLES, "application/schema+json", "The properties items can be filtered on"),
         ],
     });
     if let Some(e) = extent {
-        body["extent"] = json!({"spatial": {"bbox": [e], "crs": CRS84}});
+        body["extent"] = json!({"spatial": {"bbox": [e], "crs": Crs::Crs84.uri()}});
     }
     body
 }

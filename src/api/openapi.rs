@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::params::{self, Format, DEFAULT_LIMIT, MAX_LIMIT};
 use super::{base_url, html, typed, ApiError, AppState};
+use crate::crs::Crs;
 use crate::domain::{Collection, PropertyKind};
 
 /// `GET /api`
@@ -66,10 +67,16 @@ fn queryable_parameter(c: Collection, name: &str, kind: PropertyKind, descriptio
            "schema": schema})
 }
 
+fn crs_uris() -> Vec<String> {
+    Crs::OUTPUT.iter().map(|c| c.uri()).collect()
+}
+
 fn collection_paths(c: Collection, paths: &mut Map<String, Value>) {
     let id = c.id();
     let mut parameters = vec![
         json!({"$ref": "#/components/parameters/bbox"}),
+        json!({"$ref": "#/components/parameters/bbox-crs"}),
+        json!({"$ref": "#/components/parameters/crs"}),
         json!({"$ref": "#/components/parameters/limit"}),
         json!({"$ref": "#/components/parameters/offset"}),
         json!({"$ref": "#/components/parameters/datetime"}),
@@ -96,9 +103,16 @@ fn collection_paths(c: Collection, paths: &mut Map<String, Value>) {
     }}));
     paths.insert(format!("/collections/{id}/items/{{featureId}}"), json!({"get": {
         "summary": format!("One feature of {id}"), "operationId": format!("get_{id}_feature"),
-        "parameters": [{"$ref": "#/components/parameters/featureId"}, {"$ref": "#/components/parameters/f"}],
+        "parameters": [{"$ref": "#/components/parameters/featureId"}, {"$ref": "#/components/parameters/crs"}, {"$ref": "#/components/parameters/f"}],
         "responses": {"200": response("The feature.", "#/components/schemas/featureGeoJSON", &["application/geo+json", "text/html"]),
                       "404": problem("No such feature.")}
+    }}));
+    paths.insert(format!("/collections/{id}/queryables"), json!({"get": {
+        "summary": format!("The properties {id} can be filtered on"), "operationId": format!("get_{id}_queryables"),
+        "parameters": [{"$ref": "#/components/parameters/f"}],
+        "responses": {"200": {"description": "A JSON Schema of the queryable properties, with the code lists as enums.",
+                              "content": {"application/schema+json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}}},
+                      "404": problem("No such collection.")}
     }}));
 }
 
@@ -107,8 +121,12 @@ fn components() -> Value {
         "parameters": {
             "f": {"name": "f", "in": "query", "required": false, "description": "Output format.", "schema": {"type": "string", "enum": ["json", "html"]}},
             "bbox": {"name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
-                     "description": "Only features whose geometry intersects this box: minLon,minLat,maxLon,maxLat in CRS84.",
+                     "description": "Only features whose geometry intersects this box (exactly, not by envelope): minLon,minLat,maxLon,maxLat in CRS84, or in the CRS named by bbox-crs in that CRS's axis order (minLat,minLon,… for EPSG:4326 and 4490; minNorthing,minEasting,… for EPSG:4551 and 4530).",
                      "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}}},
+            "bbox-crs": {"name": "bbox-crs", "in": "query", "required": false, "description": "The CRS of bbox (OGC API – Features Part 2), as a URI; default CRS84.",
+                         "schema": {"type": "string", "format": "uri", "enum": crs_uris(), "default": Crs::Crs84.uri()}},
+            "crs": {"name": "crs", "in": "query", "required": false, "description": "The CRS of the returned coordinates (OGC API – Features Part 2), written in its authority axis order (latitude first for EPSG:4326 and 4490, northing first for EPSG:4551 and 4530); the response's Content-Crs header names it. Default CRS84.",
+                    "schema": {"type": "string", "format": "uri", "enum": crs_uris(), "default": Crs::Crs84.uri()}},
             "limit": {"name": "limit", "in": "query", "required": false, "style": "form", "explode": false,
                       "description": "Features per page.",
                       "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
@@ -141,7 +159,8 @@ fn imports_path() -> Value {
         "security": [{"bearer": []}],
         "parameters": [
             {"name": "collection", "in": "query", "required": false, "schema": {"type": "string", "enum": ["parcels", "zones", "roads"], "default": "parcels"}},
-            {"name": "crs", "in": "query", "required": false, "description": "Source CRS (CRS84, EPSG:4326, 4490, 4551, 4530, 3857); default the file's crs member, else CRS84.", "schema": {"type": "string"}},
+            {"name": "crs", "in": "query", "required": false, "description": "Source CRS (CRS84, EPSG:4326, 4490, 4551, 4530, 3857, or GCJ02 for AMap/Tencent coordinates); default the file's crs member, else CRS84.", "schema": {"type": "string"}},
+            {"name": "axis_order", "in": "query", "required": false, "description": "Axis order of the positions: east-north (longitude or easting first, as GeoJSON files are written) or north-east.", "schema": {"type": "string", "enum": ["east-north", "north-east"], "default": "east-north"}},
             {"name": "map", "in": "query", "required": false, "description": "Field renames target=source, comma-separated (land_use=GB_Code,owner=QLRMC).", "schema": {"type": "string"}},
             {"name": "skip_invalid", "in": "query", "required": false, "schema": {"type": "boolean", "default": false}}
         ],
@@ -198,7 +217,7 @@ pub fn definition(base: &str) -> Value {
         "info": {
             "title": "landreuse — Changchun ETDZ land reuse",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "OGC API – Features (Part 1: core, GeoJSON, HTML, OpenAPI 3.0) for the land parcels, zones and roads of the Changchun Economic and Technological Development Zone, and the domain endpoints of the land-reuse programme.",
+            "description": "OGC API – Features (Part 1: core, GeoJSON, HTML, OpenAPI 3.0; Part 2: CRS by reference; Part 3: queryables) for the land parcels, zones and roads of the Changchun Economic and Technological Development Zone, and the domain endpoints of the land-reuse programme.",
             "license": {"name": "MIT OR Apache-2.0"}
         },
         "servers": [{"url": base}],

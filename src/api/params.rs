@@ -3,8 +3,11 @@
 
 use axum::http::HeaderMap;
 
+use geo::{LineString, Polygon};
+
 use super::error::ApiError;
-use crate::domain::Collection;
+use crate::crs::{Crs, Reprojector};
+use crate::domain::{landuse, Collection};
 use crate::index::Query;
 
 /// Default page size of `/items`.
@@ -83,9 +86,28 @@ fn single<'a>(pairs: &'a [(String, String)], name: &str) -> Result<Option<&'a st
     Ok(first.map(|(_, v)| v.as_str()))
 }
 
+/// An items request: the index query and the CRS to write coordinates in.
+#[derive(Debug)]
+pub struct ItemsRequest {
+    /// What to select.
+    pub query: Query,
+    /// Output CRS (`crs=`, default CRS84).
+    pub crs: Crs,
+}
+
+/// Parses `crs=` (default CRS84).
+pub fn output_crs(pairs: &[(String, String)]) -> Result<Crs, ApiError> {
+    single(pairs, "crs")?
+        .map(|v| Crs::parse_output(v, "crs").map_err(ApiError::BadRequest))
+        .transpose()
+        .map(|c| c.unwrap_or(Crs::Crs84))
+}
+
 /// Parses the items query of a collection into an index query.
-pub fn items_query(c: Collection, pairs: &[(String, String)]) -> Result<Query, ApiError> {
-    let mut allowed = vec!["f", "bbox", "limit", "offset", "datetime"];
+pub fn items_query(c: Collection, pairs: &[(String, String)]) -> Result<ItemsRequest, ApiError> {
+    let mut allowed = vec![
+        "f", "bbox", "bbox-crs", "crs", "limit", "offset", "datetime",
+    ];
     allowed.extend(c.queryables().map(|p| p.name));
     reject_unknown(pairs, &allowed)?;
     let limit = match single(pairs, "limit")? {
@@ -108,53 +130,144 @@ pub fn items_query(c: Collection, pairs: &[(String, String)]) -> Result<Query, A
     if let Some(dt) = single(pairs, "datetime")? {
         check_datetime(dt)?;
     }
-    let bbox = single(pairs, "bbox")?.map(parse_bbox).transpose()?;
+    let bbox_crs = single(pairs, "bbox-crs")?
+        .map(|v| Crs::parse_output(v, "bbox-crs").map_err(ApiError::BadRequest))
+        .transpose()?;
+    let (bbox, area) = match single(pairs, "bbox")? {
+        Some(text) => {
+            let (b, area) = parse_bbox_in(text, bbox_crs.unwrap_or(Crs::Crs84))?;
+            (Some(b), area)
+        }
+        None if bbox_crs.is_some() => {
+            return Err(ApiError::BadRequest(
+                "bbox-crs is given without a bbox; it names the CRS of bbox".into(),
+            ))
+        }
+        None => (None, None),
+    };
     let mut filters = Vec::new();
     for p in c.queryables() {
         if let Some(v) = single(pairs, p.name)? {
-            filters.push((p.name.to_string(), v.to_string()));
+            filters.push((p.name.to_string(), filter_values(c, p.name, v)?));
         }
     }
-    Ok(Query {
-        bbox,
-        filters,
-        offset,
-        limit,
+    Ok(ItemsRequest {
+        query: Query {
+            bbox,
+            area,
+            filters,
+            offset,
+            limit,
+        },
+        crs: output_crs(pairs)?,
     })
 }
 
-/// Parses `minLon,minLat,maxLon,maxLat` (a 6-number 3D box keeps its horizontal part).
-pub fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
-    let bad = |why: &str| {
-        ApiError::BadRequest(format!(
-            "bbox={text} {why}; expected minLon,minLat,maxLon,maxLat in CRS84, e.g. bbox=125.39,43.85,125.41,43.87"
-        ))
-    };
+/// The stored values a filter value selects: a land-use code selects the codes of
+/// either system it covers (see [`landuse::matching_codes`]); a property with a fixed
+/// list of values refuses anything else.
+fn filter_values(c: Collection, property: &str, value: &str) -> Result<Vec<String>, ApiError> {
+    if property == "land_use" {
+        return landuse::matching_codes(value)
+            .map(|codes| codes.into_iter().map(String::from).collect())
+            .ok_or_else(|| ApiError::BadRequest(landuse::unknown_code_message(value)));
+    }
+    match c.allowed_values(property) {
+        Some(allowed) if !allowed.contains(&value) => Err(ApiError::BadRequest(format!(
+            "{property}={value} is not a value of {property}; use one of {}",
+            allowed.join(", ")
+        ))),
+        _ => Ok(vec![value.to_string()]),
+    }
+}
+
+fn bbox_numbers(text: &str, crs: Crs) -> Result<[f64; 4], ApiError> {
     let nums = text
         .split(',')
         .map(|s| s.trim().parse::<f64>())
         .collect::<Result<Vec<f64>, _>>()
-        .map_err(|_| bad("holds something that is not a number"))?;
+        .map_err(|_| bbox_error(text, crs, "holds something that is not a number"))?;
     let b = match nums.as_slice() {
         [a, b, c, d] => [*a, *b, *c, *d],
         [a, b, _, d, e, _] => [*a, *b, *d, *e],
-        _ => return Err(bad("does not have 4 (or 6) numbers")),
+        _ => return Err(bbox_error(text, crs, "does not have 4 (or 6) numbers")),
     };
     if b.iter().any(|x| !x.is_finite()) {
-        return Err(bad("holds a number that is not finite"));
-    }
-    if !(-90.0..=90.0).contains(&b[1]) || !(-90.0..=90.0).contains(&b[3]) {
-        return Err(bad("has a latitude outside -90..90"));
-    }
-    if b[1] > b[3] {
-        return Err(bad("has its minimum latitude above its maximum"));
-    }
-    if b[0] > b[2] {
-        return Err(bad(
-            "has its minimum longitude above its maximum (boxes across the antimeridian are not supported)",
-        ));
+        return Err(bbox_error(text, crs, "holds a number that is not finite"));
     }
     Ok(b)
+}
+
+fn bbox_error(text: &str, crs: Crs, why: &str) -> ApiError {
+    let expected = match crs {
+        Crs::Crs84 => "minLon,minLat,maxLon,maxLat in CRS84, e.g. bbox=125.39,43.85,125.41,43.87".to_string(),
+        Crs::Epsg(4326 | 4490) => format!("minLat,minLon,maxLat,maxLon (the axis order of {crs}), e.g. bbox=43.85,125.39,43.87,125.41"),
+        Crs::Epsg(3857) => "minX,minY,maxX,maxY in metres".to_string(),
+        _ => format!("minNorthing,minEasting,maxNorthing,maxEasting in metres (the axis order of {crs})"),
+    };
+    ApiError::BadRequest(format!("bbox={text} {why}; expected {expected}"))
+}
+
+/// Parses a bbox given in `crs` (in its authority axis order; a 6-number 3D box keeps its
+/// horizontal part) into a CRS84 box and,
+/// for a projected CRS, the exact lon/lat area of the box.
+pub fn parse_bbox_in(text: &str, crs: Crs) -> Result<([f64; 4], Option<Polygon<f64>>), ApiError> {
+    let n = bbox_numbers(text, crs)?;
+    let bad = |why: &str| bbox_error(text, crs, why);
+    if crs.is_crs84_datum() {
+        let b = if crs == Crs::Crs84 {
+            n
+        } else {
+            [n[1], n[0], n[3], n[2]]
+        };
+        if !(-90.0..=90.0).contains(&b[1]) || !(-90.0..=90.0).contains(&b[3]) {
+            return Err(bad("has a latitude outside -90..90"));
+        }
+        if b[1] > b[3] {
+            return Err(bad("has its minimum latitude above its maximum"));
+        }
+        if b[0] > b[2] {
+            return Err(bad(
+                "has its minimum longitude above its maximum (boxes across the antimeridian are not supported)",
+            ));
+        }
+        return Ok((b, None));
+    }
+    if n[0] > n[2] || n[1] > n[3] {
+        return Err(bad("has a minimum above its maximum"));
+    }
+    let area =
+        projected_box_area(n, crs).map_err(|e| bad(&format!("cannot be transformed: {e}")))?;
+    let b = geo::BoundingRect::bounding_rect(&area)
+        .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+        .ok_or_else(|| bad("is empty"))?;
+    Ok((b, Some(area)))
+}
+
+/// Points per edge when a projected box is carried to lon/lat: its edges are straight
+/// in the projection, slightly curved in lon/lat.
+const BOX_EDGE_POINTS: usize = 32;
+
+fn projected_box_area(n: [f64; 4], crs: Crs) -> Result<Polygon<f64>, String> {
+    let r = Reprojector::new(crs)?;
+    let corners = [
+        (n[0], n[1]),
+        (n[2], n[1]),
+        (n[2], n[3]),
+        (n[0], n[3]),
+        (n[0], n[1]),
+    ];
+    let mut ring = Vec::with_capacity(4 * BOX_EDGE_POINTS + 1);
+    for w in corners.windows(2) {
+        for i in 0..BOX_EDGE_POINTS {
+            let t = i as f64 / BOX_EDGE_POINTS as f64;
+            let a = w[0].0 + (w[1].0 - w[0].0) * t;
+            let b = w[0].1 + (w[1].1 - w[0].1) * t;
+            ring.push(r.to_crs84(a, b)?);
+        }
+    }
+    ring.push(ring[0]);
+    Ok(Polygon::new(LineString::from(ring), vec![]))
 }
 
 fn check_datetime(text: &str) -> Result<(), ApiError> {
@@ -215,8 +328,11 @@ mod tests {
             &p("bbox=125.3,43.8,125.5,43.9&status=idle&limit=5"),
         )
         .unwrap();
-        assert_eq!(q.limit, 5);
-        assert_eq!(q.filters, vec![("status".to_string(), "idle".to_string())]);
+        assert_eq!(q.query.limit, 5);
+        assert_eq!(
+            q.query.filters,
+            vec![("status".to_string(), vec!["idle".to_string()])]
+        );
         let err = items_query(Collection::Parcels, &p("colour=red")).unwrap_err();
         assert!(err.to_string().contains("colour"), "{err}");
         assert!(items_query(Collection::Parcels, &p("limit=10001")).is_err());

@@ -3,6 +3,7 @@
 use geo::{BoundingRect, Geometry, Rect};
 use serde_json::{Map, Value};
 
+use super::landuse;
 use super::units::{round_to, AreaMeasure};
 
 /// Geodesic measures of a feature, on the CGCS2000/WGS84 ellipsoid.
@@ -31,6 +32,7 @@ impl Measures {
         }
         if let Some(l) = self.length_m {
             props.insert("length_m".into(), Value::from(round_to(l, 2)));
+            props.insert("length_km".into(), Value::from(round_to(l / 1000.0, 5)));
         }
     }
 }
@@ -44,11 +46,35 @@ pub fn served_properties(
     attributes: impl IntoIterator<Item = (String, Value)>,
 ) -> Map<String, Value> {
     let mut props: Map<String, Value> = typed.into_iter().collect();
+    write_land_use(&mut props);
     measures.write_properties(&mut props);
     for (k, v) in attributes {
         props.entry(k).or_insert(v);
     }
     props
+}
+
+/// Writes what a land-use code means next to it: its names and its equivalents in the
+/// other classification systems (see [`landuse`]).
+fn write_land_use(props: &mut Map<String, Value>) {
+    let Some(class) = props
+        .get("land_use")
+        .and_then(Value::as_str)
+        .and_then(landuse::lookup)
+    else {
+        return;
+    };
+    let code = class.code;
+    let entries = [
+        ("land_use_name", Some(class.name_zh)),
+        ("land_use_name_en", Some(class.name_en)),
+        ("land_use_gb50137", landuse::to_gb50137(code)),
+        ("land_use_gbt21010", landuse::to_gbt21010(code)),
+        ("land_use_tk2020", landuse::to_tk2020(code)),
+    ];
+    for (k, v) in entries {
+        props.insert(k.into(), v.map(Value::from).unwrap_or(Value::Null));
+    }
 }
 
 /// A feature that passed import validation, in CRS84, ready to be stored.

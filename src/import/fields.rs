@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::domain::{Collection, ParcelStatus, PropertyKind};
+use crate::domain::{landuse, Collection, ParcelStatus, PropertyKind};
 
 /// The pseudo-property that carries the feature's external id.
 pub const CODE: &str = "code";
@@ -177,6 +177,11 @@ fn check_allowed(c: Collection, name: &str, v: Value) -> Result<Value, String> {
             .parse::<ParcelStatus>()
             .map(|st| Value::from(st.code()))
             .map_err(|e| format!("has property status: {e}"));
+    }
+    if c == Collection::Parcels && name == "land_use" {
+        return landuse::canonical(s)
+            .map(Value::from)
+            .ok_or_else(|| format!("has property {}", landuse::unknown_code_message(s)));
     }
     match c.allowed_values(name) {
         Some(allowed) if !allowed.contains(&s.as_str()) => Err(format!(

@@ -26,20 +26,13 @@ pub struct IndexedFeature {
     pub geometry: Geometry<f64>,
     /// The feature as GeoJSON text in CRS84.
     pub json: Box<str>,
+    /// Where the `geometry` member's value lies in `json` (byte range), so that output in
+    /// another CRS replaces only it.
+    pub geometry_span: (u32, u32),
     /// Envelope (min lon, min lat, max lon, max lat).
     pub envelope: [f64; 4],
     /// Values of the filterable properties, in the index's order (text form).
     pub(super) filter_values: Box<[Option<Box<str>>]>,
-}
-
-/// The GeoJSON Feature members, in the order they are served.
-#[derive(serde::Serialize)]
-struct FeatureText<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    id: &'a str,
-    geometry: geojson::Geometry,
-    properties: &'a Map<String, Value>,
 }
 
 impl IndexedFeature {
@@ -57,21 +50,27 @@ impl IndexedFeature {
                 _ => None,
             })
             .collect();
-        // Serialised straight to text, without building a JSON value tree first: this
-        // runs for every feature at start-up.
-        let json = serde_json::to_string(&FeatureText {
-            kind: "Feature",
-            id: &record.code,
-            geometry: geojson::Geometry::from(&record.geometry),
-            properties: &record.properties,
-        })
-        .unwrap_or_default()
-        .into_boxed_str();
+        // Written straight to text, without building a JSON value tree first: this runs
+        // for every feature at start-up. Members in the order they are served.
+        let mut json = String::with_capacity(256);
+        json.push_str(r#"{"type":"Feature","id":"#);
+        json.push_str(&Value::from(record.code.as_str()).to_string());
+        json.push_str(r#","geometry":"#);
+        let start = json.len();
+        json.push_str(
+            &serde_json::to_string(&geojson::Geometry::from(&record.geometry))
+                .unwrap_or_else(|_| "null".into()),
+        );
+        let geometry_span = (start as u32, json.len() as u32);
+        json.push_str(r#","properties":"#);
+        json.push_str(&serde_json::to_string(&record.properties).unwrap_or_else(|_| "{}".into()));
+        json.push('}');
         Self {
             id: record.id,
             code: record.code.into_boxed_str(),
             geometry: record.geometry,
-            json,
+            json: json.into_boxed_str(),
+            geometry_span,
             envelope,
             filter_values,
         }
@@ -98,6 +97,16 @@ impl IndexedFeature {
             properties: self.properties(),
             geometry: self.geometry.clone(),
         }
+    }
+
+    /// The GeoJSON text with the geometry replaced by `geometry` (GeoJSON text).
+    pub fn json_with_geometry(&self, geometry: &str) -> String {
+        let (start, end) = (self.geometry_span.0 as usize, self.geometry_span.1 as usize);
+        let mut out = String::with_capacity(self.json.len() + geometry.len());
+        out.push_str(&self.json[..start]);
+        out.push_str(geometry);
+        out.push_str(&self.json[end..]);
+        out
     }
 
     fn leaf(&self, slot: u32) -> Leaf {

@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use geo::{Intersects, Rect};
+use geo::{Intersects, Polygon, Rect};
 use rstar::{Envelope, RTreeObject, AABB};
 
 use super::collection::{CollectionIndex, IndexedFeature};
@@ -25,8 +25,12 @@ const SWEEP_SHARE: f64 = 0.02;
 pub struct Query {
     /// Lon/lat box (min lon, min lat, max lon, max lat): the geometry must intersect it.
     pub bbox: Option<[f64; 4]>,
-    /// Property equality filters, all of which must hold.
-    pub filters: Vec<(String, String)>,
+    /// An exact lon/lat area to intersect instead of the box itself (a box given in a
+    /// projected CRS is not a lon/lat rectangle); `bbox` is then its envelope.
+    pub area: Option<Polygon<f64>>,
+    /// Property filters, all of which must hold: the property's value must be one of
+    /// the listed values.
+    pub filters: Vec<(String, Vec<String>)>,
     /// Matches to skip (in serving order).
     pub offset: usize,
     /// Matches to return.
@@ -46,32 +50,46 @@ pub struct QueryPage {
 /// index's filterable properties.
 struct Matcher<'a> {
     index: &'a CollectionIndex,
-    window: Option<(AABB<[f64; 2]>, Rect<f64>)>,
-    /// (position among the filterable properties, wanted value); an unknown property
+    window: Option<(AABB<[f64; 2]>, Exact<'a>)>,
+    /// (position among the filterable properties, accepted values); an unknown property
     /// matches nothing.
-    wanted: Vec<(Option<usize>, &'a str)>,
+    wanted: Vec<(Option<usize>, &'a [String])>,
+}
+
+/// The exact shape a geometry must intersect.
+enum Exact<'a> {
+    /// A lon/lat rectangle: an envelope inside it decides without the geometry.
+    Rect(Rect<f64>),
+    /// Any polygon: every candidate is tested.
+    Area(&'a Polygon<f64>),
 }
 
 impl Matcher<'_> {
     fn passes_filters(&self, f: &IndexedFeature) -> bool {
-        self.wanted
-            .iter()
-            .all(|(i, v)| i.and_then(|i| f.filter_values[i].as_deref()) == Some(*v))
+        self.wanted.iter().all(|(i, values)| {
+            i.and_then(|i| f.filter_values[i].as_deref())
+                .is_some_and(|have| values.iter().any(|v| v == have))
+        })
     }
 
     /// Whether the feature in `slot`, whose envelope meets the window, matches. The
     /// feature itself (a cache miss) is read only when a filter needs its properties or
     /// its envelope crosses the window's edge.
     fn matches(&self, slot: usize, envelope: &AABB<[f64; 2]>) -> bool {
-        let Some((aabb, rect)) = &self.window else {
+        let Some((aabb, exact)) = &self.window else {
             return self.passes_filters(&self.index.slots[slot]);
         };
-        let inside = aabb.contains_envelope(envelope);
+        let inside = matches!(exact, Exact::Rect(_)) && aabb.contains_envelope(envelope);
         if inside && self.wanted.is_empty() {
             return true;
         }
         let f = &self.index.slots[slot];
-        self.passes_filters(f) && (inside || f.geometry.intersects(rect))
+        self.passes_filters(f)
+            && (inside
+                || match exact {
+                    Exact::Rect(rect) => f.geometry.intersects(rect),
+                    Exact::Area(area) => f.geometry.intersects(*area),
+                })
     }
 }
 
@@ -88,16 +106,20 @@ impl CollectionIndex {
             wanted: q
                 .filters
                 .iter()
-                .map(|(k, v)| (self.filterable.iter().position(|n| n == k), v.as_str()))
+                .map(|(k, v)| (self.filterable.iter().position(|n| n == k), v.as_slice()))
                 .collect(),
         };
         let Some(b) = q.bbox else {
             return self.sweep(q, &m);
         };
         let aabb = aabb_of(&b);
-        m.window = Some((aabb, Rect::new((b[0], b[1]), (b[2], b[3]))));
+        let exact = match &q.area {
+            Some(area) => Exact::Area(area),
+            None => Exact::Rect(Rect::new((b[0], b[1]), (b[2], b[3]))),
+        };
+        m.window = Some((aabb, exact));
         let extent = self.tree.root().envelope();
-        if aabb.contains_envelope(&extent) {
+        if q.area.is_none() && aabb.contains_envelope(&extent) {
             // Every feature lies in the window: only the filters decide.
             m.window = None;
             return self.sweep(q, &m);

@@ -1,0 +1,75 @@
+//! `/collections/{id}/queryables`: the properties items can be filtered on, as a JSON
+//! Schema (OGC API – Features Part 3), with the fixed values of code fields as enums.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde_json::{json, Map, Value};
+
+use super::ogc::{find_collection, respond, simple_format};
+use super::params::Format;
+use super::{base_url, typed, ApiError, AppState};
+use crate::domain::{landuse, Collection, GeometryKind, PropertyKind};
+
+/// The JSON Schema of a collection's queryables.
+pub fn schema(c: Collection, base: &str) -> Value {
+    let mut properties = Map::new();
+    let geometry_format = match c.geometry_kind() {
+        GeometryKind::Areal => "geometry-polygon-or-multipolygon",
+        GeometryKind::Linear => "geometry-linestring-or-multilinestring",
+    };
+    properties.insert(
+        "geometry".into(),
+        json!({
+            "title": "Geometry",
+            "description": "Filtered with bbox (and bbox-crs), by exact intersection.",
+            "format": geometry_format,
+            "x-ogc-role": "primary-geometry",
+        }),
+    );
+    for p in c.queryables() {
+        let mut prop = json!({
+            "title": p.name,
+            "description": p.description,
+            "type": match p.kind {
+                PropertyKind::Text => "string",
+                PropertyKind::Real => "number",
+            },
+        });
+        if p.name == "land_use" {
+            prop["enum"] = landuse::parcel_codes().map(|l| l.code).collect();
+            prop["description"] = json!(format!(
+                "{} A filter value of either system selects every code it covers: land_use=0601 selects M, M1, M2, M3 and 0601; land_use=M selects M, M1–M3 and 0601.",
+                p.description
+            ));
+        } else if let Some(values) = c.allowed_values(p.name) {
+            prop["enum"] = values.into();
+        }
+        properties.insert(p.name.into(), prop);
+    }
+    json!({
+        "$schema": "https://json-schema.org/draft/2019-09/schema",
+        "$id": format!("{base}/collections/{}/queryables", c.id()),
+        "type": "object",
+        "title": c.title(),
+        "properties": properties,
+        "additionalProperties": false,
+    })
+}
+
+/// `GET /collections/{collection_id}/queryables`
+pub async fn queryables(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let c = find_collection(&id)?;
+    let f = simple_format(&raw, &headers)?;
+    let base = base_url(&state.settings, &headers);
+    let body = schema(c, &base);
+    Ok(match f {
+        Format::Json => typed(body.to_string(), "application/schema+json"),
+        Format::Html => respond(f, &body, &format!("Queryables of {}", c.title())),
+    })
+}
