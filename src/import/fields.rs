@@ -179,9 +179,12 @@ fn check_allowed(c: Collection, name: &str, v: Value) -> Result<Value, String> {
             .map_err(|e| format!("has property status: {e}"));
     }
     if c == Collection::Parcels && name == "land_use" {
-        return landuse::canonical(s)
-            .map(Value::from)
-            .ok_or_else(|| format!("has property {}", landuse::unknown_code_message(s)));
+        return landuse::canonical(s).map(Value::from).ok_or_else(|| {
+            format!(
+                "has property land_use: {}",
+                landuse::unknown_code_message(s)
+            )
+        });
     }
     match c.allowed_values(name) {
         Some(allowed) if !allowed.contains(&s.as_str()) => Err(format!(

@@ -3,8 +3,10 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod crs;
 mod follow;
 mod helpers;
+mod import_checks;
 mod imports;
 mod ogc;
 mod tokens;
