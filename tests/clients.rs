@@ -93,6 +93,137 @@ fn gdal_lists_the_collections_and_reads_every_parcel() {
     );
 }
 
+/// The fixture's Gauss-Kruger (EPSG:4551) easting and northing of the first vertex of
+/// ETDZ-S-000001, computed with Debian's cs2cs.
+fn fixture_vertex_4551() -> (f64, f64) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/crs_points.json");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let p = v["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["parcel_id"] == "ETDZ-S-000001")
+        .unwrap();
+    (
+        p["epsg4551"]["easting"].as_f64().unwrap(),
+        p["epsg4551"]["northing"].as_f64().unwrap(),
+    )
+}
+
+/// GET a JSON document.
+fn get_json(url: &str) -> serde_json::Value {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime
+        .block_on(async { reqwest::get(url).await?.json().await })
+        .unwrap()
+}
+
+/// GDAL 3.12 (the pyogrio wheel) opens the service with the OAPIF open option
+/// CRS=EPSG:4551, as QGIS and ogr2ogr >= 3.7 do: it requests crs= and bbox-crs=,
+/// reads Content-Crs, and gets the Gauss-Kruger coordinates cs2cs computes, in its
+/// own easting-first order; its bbox selects what the server's bbox-crs selects.
+#[test]
+fn gdal_reads_gauss_kruger_coordinates_with_the_crs_open_option() {
+    let server = serve_sample();
+    let python = std::env::var("LANDREUSE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/gdal_crs_check.py");
+    let (e0, n0, e1, n1) = (450_500.0, 4_857_000.0, 453_000.0, 4_860_000.0);
+    let out = Command::new(&python)
+        .arg(script)
+        .args([&server.base, "ETDZ-S-000001"])
+        .args([e0, n0, e1, n1].map(|v| v.to_string()))
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "GDAL check failed (scripts/test.sh installs pyogrio into .venv and sets LANDREUSE_TEST_PYTHON): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["crs"], "EPSG:4551", "{summary}");
+    assert_eq!(
+        summary["features"].as_u64().unwrap() as usize,
+        count_parcels(&server.base)
+    );
+    let (e, n) = fixture_vertex_4551();
+    let got = (
+        summary["vertex"][0].as_f64().unwrap(),
+        summary["vertex"][1].as_f64().unwrap(),
+    );
+    assert!(
+        (got.0 - e).abs() < 0.01 && (got.1 - n).abs() < 0.01,
+        "GDAL read {got:?}, cs2cs says ({e}, {n})"
+    );
+    let served = get_json(&format!(
+        "{}/collections/parcels/items?limit=10000&bbox={n0},{e0},{n1},{e1}&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4551",
+        server.base
+    ));
+    let mut want: Vec<&str> = served["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    want.sort_unstable();
+    assert!(want.len() > 20);
+    let got: Vec<&str> = summary["in_box"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(got, want);
+}
+
+/// Debian's GDAL 3.6 has no CRS open option for OAPIF; its equivalent is to read CRS84
+/// and reproject on the client (`-t_srs EPSG:4551`). Its coordinates agree with the
+/// server's own `crs=` output and with cs2cs.
+#[test]
+fn debian_ogr2ogr_reprojection_agrees_with_the_servers_crs_output() {
+    let server = serve_sample();
+    let out = tempfile::tempdir().unwrap();
+    let copy = out.path().join("parcel.geojson");
+    let status = Command::new("ogr2ogr")
+        .args([
+            "-f",
+            "GeoJSON",
+            "-t_srs",
+            "EPSG:4551",
+            "-where",
+            "id = 'ETDZ-S-000001'",
+        ])
+        .arg(&copy)
+        .args([&format!("OAPIF:{}", server.base), "parcels"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let fc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(copy).unwrap()).unwrap();
+    let mut p = &fc["features"][0]["geometry"]["coordinates"];
+    while p[0].is_array() {
+        p = &p[0];
+    }
+    let gdal = (p[0].as_f64().unwrap(), p[1].as_f64().unwrap());
+    let served = get_json(&format!(
+        "{}/collections/parcels/items/ETDZ-S-000001?crs=http://www.opengis.net/def/crs/EPSG/0/4551",
+        server.base
+    ));
+    let mut q = &served["geometry"]["coordinates"];
+    while q[0].is_array() {
+        q = &q[0];
+    }
+    // The server writes northing first; GDAL writes easting first.
+    let server_en = (q[1].as_f64().unwrap(), q[0].as_f64().unwrap());
+    let (e, n) = fixture_vertex_4551();
+    for (who, got) in [("ogr2ogr 3.6", gdal), ("server", server_en)] {
+        assert!(
+            (got.0 - e).abs() < 0.01 && (got.1 - n).abs() < 0.01,
+            "{who}: {got:?} vs cs2cs ({e}, {n})"
+        );
+    }
+}
+
 /// numberMatched of the parcels collection, asked over HTTP.
 fn count_parcels(base: &str) -> usize {
     let url = format!("{base}/collections/parcels/items?limit=1");

@@ -8,5 +8,6 @@ mod follow;
 mod helpers;
 mod import_checks;
 mod imports;
+mod landuse;
 mod ogc;
 mod tokens;
