@@ -141,12 +141,37 @@ fn bad_options_are_explained() {
             vec!["token", "create", "--role", "boss", "--name", "x"],
             "unknown role",
         ),
+        (
+            vec!["import", "x.geojson", "--axis-order", "sideways"],
+            "north-east",
+        ),
     ] {
         let out = landreuse(&args, &dir);
         let (_, stderr) = text(&out);
         assert!(!out.status.success(), "{args:?}");
         assert!(stderr.contains(words), "{args:?}: {stderr}");
     }
+}
+
+/// A Gauss-Kruger file whose eastings carry the zone prefix but whose crs member says
+/// EPSG:4551: the import stops, says what it saw and which --crs reads it, and stores
+/// nothing; the suggested option then works.
+#[test]
+fn a_zone_prefix_mistake_is_explained_with_the_option_that_fixes_it() {
+    let dir = TestStore::new();
+    let file = dir.path().join("zd_prefixed.geojson");
+    let content = std::fs::read_to_string(fixture("gk4530_parcel.geojson"))
+        .unwrap()
+        .replace("EPSG::4530", "EPSG::4551");
+    std::fs::write(&file, content).unwrap();
+    let path = file.to_str().unwrap();
+    let out = landreuse(&["import", path], &dir);
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert!(stderr.contains("zone prefix 42"), "{stderr}");
+    assert!(stderr.contains("--crs EPSG:4530"), "{stderr}");
+    let out = landreuse(&["import", path, "--crs", "EPSG:4530"], &dir);
+    assert!(out.status.success(), "{}", text(&out).1);
 }
 
 #[test]
