@@ -58,6 +58,7 @@ fn queryable_parameter(c: Collection, name: &str, kind: PropertyKind, descriptio
     let mut schema = match kind {
         PropertyKind::Text => json!({"type": "string"}),
         PropertyKind::Real => json!({"type": "number"}),
+        PropertyKind::Integer => json!({"type": "integer"}),
     };
     if let Some(values) = c.allowed_values(name) {
         schema["enum"] = json!(values);

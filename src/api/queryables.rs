@@ -34,6 +34,7 @@ pub fn schema(c: Collection, base: &str) -> Value {
             "type": match p.kind {
                 PropertyKind::Text => "string",
                 PropertyKind::Real => "number",
+                PropertyKind::Integer => "integer",
             },
         });
         if p.name == "land_use" {

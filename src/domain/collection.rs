@@ -15,6 +15,8 @@ pub enum PropertyKind {
     Text,
     /// A real number.
     Real,
+    /// A whole number.
+    Integer,
 }
 
 /// One typed property of a collection.
@@ -28,6 +30,9 @@ pub struct PropertyDef {
     pub queryable: bool,
     /// Human description, shown in the OpenAPI document.
     pub description: &'static str,
+    /// Whether imports write it; a derived property (a grade, a case's stage) is
+    /// written only by the workflow.
+    pub imported: bool,
 }
 
 const fn text(name: &'static str, queryable: bool, description: &'static str) -> PropertyDef {
@@ -36,6 +41,7 @@ const fn text(name: &'static str, queryable: bool, description: &'static str) ->
         kind: PropertyKind::Text,
         queryable,
         description,
+        imported: true,
     }
 }
 
@@ -45,6 +51,25 @@ const fn real(name: &'static str, description: &'static str) -> PropertyDef {
         kind: PropertyKind::Real,
         queryable: false,
         description,
+        imported: true,
+    }
+}
+
+/// A property the workflow derives; imports never write it.
+const fn derived(def: PropertyDef) -> PropertyDef {
+    PropertyDef {
+        imported: false,
+        ..def
+    }
+}
+
+const fn integer(name: &'static str, description: &'static str) -> PropertyDef {
+    PropertyDef {
+        name,
+        kind: PropertyKind::Integer,
+        queryable: false,
+        description,
+        imported: false,
     }
 }
 
@@ -66,6 +91,8 @@ pub enum Collection {
     Zones,
     /// The named road network (道路).
     Roads,
+    /// Reallocation cases (腾笼换鸟): their geometry is that of the parcels involved.
+    Reallocations,
 }
 
 const PARCEL_PROPERTIES: &[PropertyDef] = &[
@@ -95,6 +122,33 @@ const PARCEL_PROPERTIES: &[PropertyDef] = &[
         "Annual output value on the parcel, 万元.",
     ),
     real("tax_wan", "Annual tax paid from the parcel, 万元."),
+    derived(text(
+        "grade",
+        true,
+        "Land-efficiency (亩均效益) grade of the owner: A priority, B support, C upgrade, D restrict, or ungraded.",
+    )),
+];
+
+const REALLOCATION_PROPERTIES: &[PropertyDef] = &[
+    derived(text(
+        "kind",
+        true,
+        "reserve 收储, relocation 搬迁, redevelopment 再开发 or expansion 存量扩能.",
+    )),
+    derived(text(
+        "stage",
+        true,
+        "Stage of the land reserve procedure: proposed, approved, vacating, in_reserve, supplied, completed, rejected, cancelled (expansion: intention, started, completed, cancelled).",
+    )),
+    integer("version", "Case version: send it as If-Match with a transition."),
+    derived(text("zone", true, "Zone of the parcels (of the source, for a relocation).")),
+    derived(text("enterprise", true, "The firm relocating or expanding.")),
+    derived(text("planned_use", false, "Land-use code the land is supplied for (redevelopment).")),
+    derived(text("acquisition", false, "How reserve land is taken in: recovery 收回, purchase 收购 or expropriation 征收.")),
+    derived(real("planned_output_wan", "Planned new output value (expansion), 万元.")),
+    derived(text("parcels", false, "Codes of the parcels involved, comma-separated.")),
+    derived(text("opened_at", false, "When the case was opened (RFC 3339).")),
+    derived(text("stage_since", false, "When the case entered its stage (RFC 3339).")),
 ];
 
 const ZONE_PROPERTIES: &[PropertyDef] = &[
@@ -116,7 +170,12 @@ const ROAD_PROPERTIES: &[PropertyDef] = &[
 
 impl Collection {
     /// Every collection, in the order `/collections` lists them.
-    pub const ALL: [Collection; 3] = [Self::Parcels, Self::Zones, Self::Roads];
+    pub const ALL: [Collection; 4] = [
+        Self::Parcels,
+        Self::Zones,
+        Self::Roads,
+        Self::Reallocations,
+    ];
 
     /// The collection id in URLs.
     pub fn id(self) -> &'static str {
@@ -124,7 +183,14 @@ impl Collection {
             Self::Parcels => "parcels",
             Self::Zones => "zones",
             Self::Roads => "roads",
+            Self::Reallocations => "reallocations",
         }
+    }
+
+    /// Whether GeoJSON imports may write the collection (cases are opened through the
+    /// workflow, never imported).
+    pub fn importable(self) -> bool {
+        self != Self::Reallocations
     }
 
     /// Title for people (English and Chinese).
@@ -133,6 +199,7 @@ impl Collection {
             Self::Parcels => "Land parcels 宗地",
             Self::Zones => "Zones and sub-districts 园区与街道",
             Self::Roads => "Roads 道路",
+            Self::Reallocations => "Reallocation cases 腾笼换鸟",
         }
     }
 
@@ -142,6 +209,7 @@ impl Collection {
             Self::Parcels => "Land parcels of the southern built-up area, the northern zone and the Xinglong bonded zone, with owner enterprise, land-use code, status, output and tax, and geodesic area in m², ha and mu.",
             Self::Zones => "The southern built-up area, the northern zone, the Xinglong comprehensive bonded zone and the sub-districts.",
             Self::Roads => "The named road network of the zone.",
+            Self::Reallocations => "Reallocation cases of the 腾笼换鸟 programme (land reserve, relocation south to north, redevelopment, expansion in place) with their stage; the geometry is that of the parcels involved.",
         }
     }
 
@@ -151,6 +219,7 @@ impl Collection {
             Self::Parcels => PARCEL_PROPERTIES,
             Self::Zones => ZONE_PROPERTIES,
             Self::Roads => ROAD_PROPERTIES,
+            Self::Reallocations => REALLOCATION_PROPERTIES,
         }
     }
 
@@ -171,6 +240,23 @@ impl Collection {
             (Self::Parcels, "zone") => Some(vec!["south", "north", "bonded"]),
             (Self::Zones, "kind") => Some(vec!["zone", "subdistrict"]),
             (Self::Roads, "class") => Some(vec!["expressway", "arterial", "secondary", "branch"]),
+            (Self::Parcels, "grade") => Some(vec!["A", "B", "C", "D", "ungraded"]),
+            (Self::Reallocations, "zone") => Some(vec!["south", "north", "bonded"]),
+            (Self::Reallocations, "kind") => {
+                Some(vec!["reserve", "relocation", "redevelopment", "expansion"])
+            }
+            (Self::Reallocations, "stage") => Some(vec![
+                "proposed",
+                "approved",
+                "vacating",
+                "in_reserve",
+                "supplied",
+                "completed",
+                "rejected",
+                "cancelled",
+                "intention",
+                "started",
+            ]),
             _ => None,
         }
     }
@@ -178,7 +264,7 @@ impl Collection {
     /// Which geometry types the collection holds.
     pub fn geometry_kind(self) -> GeometryKind {
         match self {
-            Self::Parcels | Self::Zones => GeometryKind::Areal,
+            Self::Parcels | Self::Zones | Self::Reallocations => GeometryKind::Areal,
             Self::Roads => GeometryKind::Linear,
         }
     }
@@ -189,6 +275,7 @@ impl Collection {
             Self::Parcels => "P",
             Self::Zones => "Z",
             Self::Roads => "R",
+            Self::Reallocations => "RC-",
         }
     }
 }
@@ -208,7 +295,7 @@ impl FromStr for Collection {
             .copied()
             .find(|c| c.id() == s)
             .ok_or_else(|| {
-                format!("unknown collection {s:?}; the collections are parcels, zones and roads")
+                format!("unknown collection {s:?}; the collections are parcels, zones, roads and reallocations")
             })
     }
 }

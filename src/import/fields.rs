@@ -114,11 +114,11 @@ pub fn map_properties(
         code: take_field(&mut props, c, map, CODE).and_then(|v| text_value(&v)),
         ..MappedProperties::default()
     };
-    for p in c.properties() {
+    for p in c.properties().iter().filter(|p| p.imported) {
         let raw = take_field(&mut props, c, map, p.name).unwrap_or(Value::Null);
         let v = match p.kind {
             PropertyKind::Text => text_value(&raw).map(Value::String).unwrap_or(Value::Null),
-            PropertyKind::Real => real_value(&raw)
+            PropertyKind::Real | PropertyKind::Integer => real_value(&raw)
                 .map_err(|got| format!("has property {} = {got}, expected a number", p.name))?
                 .map(Value::from)
                 .unwrap_or(Value::Null),

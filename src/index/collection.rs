@@ -221,6 +221,19 @@ impl CollectionIndex {
         }
     }
 
+    /// Removes the features with these codes (unknown codes are ignored).
+    pub fn remove(&mut self, codes: &[String]) {
+        if !codes.iter().any(|c| self.by_code.contains_key(c.as_str())) {
+            return;
+        }
+        let gone: std::collections::HashSet<&str> = codes.iter().map(String::as_str).collect();
+        let slots: Vec<Arc<IndexedFeature>> = std::mem::take(&mut self.slots)
+            .into_iter()
+            .filter(|f| !gone.contains(&*f.code))
+            .collect();
+        *self = Self::from_slots(std::mem::take(&mut self.filterable), slots);
+    }
+
     /// Every feature in serving order.
     pub fn all(&self) -> &[Arc<IndexedFeature>] {
         &self.slots

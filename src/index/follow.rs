@@ -41,7 +41,17 @@ impl Index {
             } else {
                 let codes: Vec<String> = codes.into_iter().collect();
                 let records = store.features_by_codes(c, &codes).await?;
-                self.replace(c, |idx| idx.upsert(records));
+                // A code the store no longer has was deleted (a parcel split or merged).
+                let found: BTreeSet<&str> = records.iter().map(|r| r.code.as_str()).collect();
+                let gone: Vec<String> = codes
+                    .iter()
+                    .filter(|c| !found.contains(c.as_str()))
+                    .cloned()
+                    .collect();
+                self.replace(c, |idx| {
+                    idx.upsert(records);
+                    idx.remove(&gone);
+                });
             }
         }
         self.last_event.store(after, Ordering::Release);

@@ -166,6 +166,117 @@ impl Enterprise {
     }
 }
 
+/// A firm's land-efficiency (亩均效益) figures and grade as stored.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct EnterpriseGrade {
+    /// The enterprise.
+    #[serde(skip)]
+    pub enterprise_id: i64,
+    /// Zone holding most of its land.
+    pub zone: Option<String>,
+    /// Geodesic area of its parcels, mu.
+    pub land_mu: f64,
+    /// Tax per mu, 万元.
+    pub tax_per_mu: Option<f64>,
+    /// Output value per mu, 万元.
+    pub output_per_mu: Option<f64>,
+    /// Score, 100 = the zone's benchmark.
+    pub score: Option<f64>,
+    /// A, B, C or D; none when ungraded.
+    pub grade: Option<String>,
+    /// Why the firm has no grade.
+    pub ungraded_reason: Option<String>,
+}
+
+/// A stored enterprise with its id and grade.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnterpriseRecord {
+    /// Store id (the id in `/enterprises/{id}`).
+    pub id: i64,
+    /// The firm's facts.
+    #[serde(flatten)]
+    pub enterprise: Enterprise,
+    /// Last change (RFC 3339).
+    pub updated_at: String,
+    /// Land efficiency.
+    #[serde(flatten)]
+    pub grade: EnterpriseGrade,
+}
+
+/// A change to one feature written by the workflow: the properties to set (columns of
+/// the collection), and a new geometry with its measures or attributes where they
+/// change. A feature that does not exist yet is inserted (it needs a geometry).
+#[derive(Debug, Clone)]
+pub struct FeatureWrite {
+    /// Collection.
+    pub collection: Collection,
+    /// Feature code.
+    pub code: String,
+    /// Columns to set; the others keep their value (or are null on insert).
+    pub set: serde_json::Map<String, serde_json::Value>,
+    /// New geometry (CRS84) and its geodesic measures.
+    pub geometry: Option<(geo::Geometry<f64>, crate::domain::feature::Measures)>,
+    /// New free attributes.
+    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// One workflow command's transaction: reads see the committed state, and every write
+/// appends its event; nothing is visible until `commit` (dropping it rolls back).
+#[async_trait]
+pub trait WorkflowTx: Send {
+    /// The time every event of the transaction carries.
+    fn now(&self) -> &str;
+    /// The features with these codes (missing ones are skipped).
+    async fn features(
+        &mut self,
+        c: Collection,
+        codes: &[String],
+    ) -> Result<Vec<FeatureRecord>, StoreError>;
+    /// The features whose typed property is one of `values`.
+    async fn features_where(
+        &mut self,
+        c: Collection,
+        property: &str,
+        values: &[String],
+    ) -> Result<Vec<FeatureRecord>, StoreError>;
+    /// The code a new feature of `c` gets (`RC-00012`).
+    async fn next_code(&mut self, c: Collection) -> Result<String, StoreError>;
+    /// Updates (or inserts) a feature and appends its event with the state before and
+    /// after; returns the feature as stored.
+    async fn write_feature(
+        &mut self,
+        w: &FeatureWrite,
+        action: &str,
+        reason: Option<&str>,
+    ) -> Result<FeatureRecord, StoreError>;
+    /// Deletes a feature (a parcel split or merged away), appending its event with the
+    /// state before and `after` (what replaced it).
+    async fn delete_feature(
+        &mut self,
+        c: Collection,
+        code: &str,
+        action: &str,
+        reason: Option<&str>,
+        after: serde_json::Value,
+    ) -> Result<(), StoreError>;
+    /// Every enterprise with its grade.
+    async fn enterprises(&mut self) -> Result<Vec<EnterpriseRecord>, StoreError>;
+    /// Inserts or updates an enterprise by name, with its event; returns its id.
+    async fn upsert_enterprise(&mut self, e: &Enterprise) -> Result<i64, StoreError>;
+    /// Stores recomputed grades (the parcels' grades are written with `write_feature`).
+    async fn write_grades(&mut self, grades: &[EnterpriseGrade]) -> Result<(), StoreError>;
+    /// Appends an event about no single feature (a grading run).
+    async fn log(
+        &mut self,
+        action: &str,
+        subject: &str,
+        reason: Option<&str>,
+        after: serde_json::Value,
+    ) -> Result<(), StoreError>;
+    /// Commits every change at once.
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
 /// A stored bearer token (its hash) and who holds it.
 #[derive(Debug, Clone)]
 pub struct TokenRecord {
@@ -222,6 +333,10 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<usize, StoreError>;
     /// Number of enterprises.
     async fn enterprise_count(&self) -> Result<i64, StoreError>;
+    /// Every enterprise with its grade, in id order.
+    async fn enterprises(&self) -> Result<Vec<EnterpriseRecord>, StoreError>;
+    /// Opens a workflow transaction whose events name `actor`.
+    async fn begin_workflow(&self, actor: &str) -> Result<Box<dyn WorkflowTx>, StoreError>;
     /// Stores a new token hash; a taken name is a conflict.
     async fn create_token(&self, name: &str, role: Role, hash: &str) -> Result<(), StoreError>;
     /// The holder of a token hash, if it exists and is not revoked.
@@ -257,12 +372,13 @@ pub enum StoreTable {
 
 impl StoreTable {
     /// Every table, in copy order.
-    pub const ALL: [StoreTable; 7] = [
+    pub const ALL: [StoreTable; 8] = [
         Self::Imports,
         Self::Enterprises,
         Self::Features(Collection::Zones),
         Self::Features(Collection::Roads),
         Self::Features(Collection::Parcels),
+        Self::Features(Collection::Reallocations),
         Self::Events,
         Self::Tokens,
     ];

@@ -26,6 +26,7 @@ fn columns(t: StoreTable) -> Vec<(&'static str, Kind, Form)> {
             let kind = match p.kind {
                 crate::domain::PropertyKind::Text => Text,
                 crate::domain::PropertyKind::Real => Real,
+                crate::domain::PropertyKind::Integer => Int,
             };
             (p.name, kind, Plain)
         }));
@@ -69,6 +70,13 @@ fn columns(t: StoreTable) -> Vec<(&'static str, Kind, Form)> {
             ("founded_year", Int, Plain),
             ("attributes", Text, Json),
             ("updated_at", Text, Plain),
+            ("zone", Text, Plain),
+            ("land_mu", Real, Plain),
+            ("tax_per_mu", Real, Plain),
+            ("output_per_mu", Real, Plain),
+            ("score", Real, Plain),
+            ("grade", Text, Plain),
+            ("ungraded_reason", Text, Plain),
         ],
         StoreTable::Features(c) => feature(c),
         StoreTable::Events => vec![

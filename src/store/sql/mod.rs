@@ -9,6 +9,7 @@ mod copy;
 mod import;
 mod rows;
 mod store;
+mod workflow;
 
 use async_trait::async_trait;
 

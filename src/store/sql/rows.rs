@@ -31,6 +31,7 @@ pub fn feature_kinds(c: Collection) -> Vec<Kind> {
     kinds.extend(c.properties().iter().map(|p| match p.kind {
         PropertyKind::Text => Kind::Text,
         PropertyKind::Real => Kind::Real,
+        PropertyKind::Integer => Kind::Int,
     }));
     kinds.extend([Kind::Real, Kind::Real, Kind::Real, Kind::Text, Kind::Text]);
     kinds
@@ -79,7 +80,7 @@ pub fn decode_feature(c: Collection, row: Vec<Val>) -> Result<FeatureRecord, Sto
 /// The columns written for a feature, in binding order.
 pub fn write_columns(c: Collection) -> Vec<&'static str> {
     let mut cols = vec!["code"];
-    cols.extend(c.properties().iter().map(|p| p.name));
+    cols.extend(c.properties().iter().filter(|p| p.imported).map(|p| p.name));
     cols.extend([
         "area_m2",
         "perimeter_m",
@@ -130,6 +131,7 @@ fn typed_value(kind: PropertyKind, v: Option<&Value>) -> Val {
             other => Some(other.to_string()),
         })),
         PropertyKind::Real => Val::Real(v.and_then(Value::as_f64)),
+        PropertyKind::Integer => Val::Int(v.and_then(Value::as_i64)),
     }
 }
 
@@ -139,6 +141,7 @@ pub fn write_values(c: Collection, f: &ValidFeature, row: &RowContext<'_>) -> Ve
     vals.extend(
         c.properties()
             .iter()
+            .filter(|p| p.imported)
             .map(|p| typed_value(p.kind, f.typed.get(p.name))),
     );
     vals.extend([

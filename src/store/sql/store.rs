@@ -7,13 +7,14 @@ use async_trait::async_trait;
 use super::copy::{self, SqlRestore};
 use super::import::SqlImport;
 use super::rows::{self, table, EVENT_COLUMNS, EVENT_KINDS};
+use super::workflow;
 use super::{Backend, Conn, Dialect, Kind, Val};
 use crate::auth::Role;
 use crate::domain::{Collection, FeatureRecord};
 use crate::store::codec;
 use crate::store::{
-    Enterprise, Event, ImportMeta, ImportSession, RestoreSession, Store, StoreError, StoreTable,
-    TokenRecord,
+    Enterprise, EnterpriseRecord, Event, ImportMeta, ImportSession, RestoreSession, Store,
+    StoreError, StoreTable, TokenRecord, WorkflowTx,
 };
 
 /// A store over a SQL backend.
@@ -289,6 +290,22 @@ impl<B: Backend> Store for SqlStore<B> {
         }
         tx.commit().await?;
         Ok(list.len())
+    }
+
+    async fn enterprises(&self) -> Result<Vec<EnterpriseRecord>, StoreError> {
+        let mut conn = self.backend.conn().await?;
+        let sql = workflow::enterprise_select(self.backend.dialect(), "");
+        let rows = conn.fetch(&sql, vec![], &workflow::ENTERPRISE_KINDS).await?;
+        rows.into_iter().map(workflow::decode_enterprise).collect()
+    }
+
+    async fn begin_workflow(&self, actor: &str) -> Result<Box<dyn WorkflowTx>, StoreError> {
+        Ok(Box::new(workflow::SqlWorkflow {
+            tx: self.backend.begin_write().await?,
+            dialect: self.backend.dialect(),
+            actor: actor.to_string(),
+            now: codec::now_rfc3339(),
+        }))
     }
 
     async fn enterprise_count(&self) -> Result<i64, StoreError> {
