@@ -24,3 +24,4 @@ pub mod index;
 pub mod sample;
 pub mod service;
 pub mod store;
+pub mod workflow;

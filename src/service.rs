@@ -9,9 +9,11 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 use crate::api::{build_app, ApiSettings, AppState};
+use crate::domain::grading::GradingConfig;
 use crate::index::{spawn_follower, Index};
 use crate::sample;
 use crate::store::{self, Store, StoreLocation};
+use crate::workflow::grading::regrade;
 
 /// What a service needs to start.
 #[derive(Debug, Clone)]
@@ -24,6 +26,8 @@ pub struct ServiceConfig {
     pub api: ApiSettings,
     /// How often to look for writes by other processes.
     pub follow_every: Duration,
+    /// Land-efficiency grading configuration (`config/grading.toml`).
+    pub grading: GradingConfig,
 }
 
 /// Failure to start.
@@ -35,6 +39,9 @@ pub enum StartError {
     /// The sample zone failed to load.
     #[error(transparent)]
     Sample(#[from] sample::SampleError),
+    /// Grading or the sample cases failed.
+    #[error(transparent)]
+    Workflow(#[from] crate::workflow::WorkflowError),
     /// The address cannot be bound or served.
     #[error("cannot serve: {0}")]
     Io(#[from] std::io::Error),
@@ -52,11 +59,18 @@ pub async fn open(config: &ServiceConfig) -> Result<AppState, StartError> {
             .await?;
         }
     }
+    // Grades follow the configuration: a changed file regrades at start (only the
+    // grades that change are written).
+    let summary = regrade(store.as_ref(), "system", &config.grading, "service start").await?;
+    if summary.parcels_changed > 0 {
+        tracing::info!(parcels = summary.parcels_changed, firms = ?summary.firms, "grades recomputed");
+    }
     let index = Arc::new(Index::load(store.as_ref()).await?);
     Ok(AppState {
         store,
         index,
         settings: Arc::new(config.api.clone()),
+        grading: Arc::new(config.grading.clone()),
     })
 }
 

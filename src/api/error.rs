@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::import::{FeatureError, ImportError};
 use crate::store::StoreError;
+use crate::workflow::WorkflowError;
 
 /// Everything a handler can answer with instead of a result.
 #[derive(Debug, thiserror::Error)]
@@ -29,9 +30,15 @@ pub enum ApiError {
     /// The body is not a format the endpoint reads.
     #[error("{0}")]
     UnsupportedMediaType(String),
-    /// A name is taken.
+    /// A name is taken, a version is stale, a transition is forbidden.
     #[error("{0}")]
     Conflict(String),
+    /// The request breaks a rule of the programme.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// A write that needs `If-Match` came without it.
+    #[error("{0}")]
+    PreconditionRequired(String),
     /// Some features of an upload are invalid; nothing was stored.
     #[error("{detail}")]
     InvalidFeatures {
@@ -56,6 +63,8 @@ impl ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::InvalidFeatures { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -102,6 +111,18 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Conflict(m) => Self::Conflict(m),
             other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<WorkflowError> for ApiError {
+    fn from(e: WorkflowError) -> Self {
+        match e {
+            WorkflowError::NotFound(m) => Self::NotFound(m),
+            WorkflowError::BadRequest(m) => Self::BadRequest(m),
+            WorkflowError::Conflict(m) => Self::Conflict(m),
+            WorkflowError::Invalid(m) => Self::Unprocessable(m),
+            WorkflowError::Store(s) => s.into(),
         }
     }
 }

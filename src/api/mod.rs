@@ -24,6 +24,7 @@ use axum::Router;
 use tower_http::cors::CorsLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::domain::grading::GradingConfig;
 use crate::import::ZoneLocator;
 use crate::index::Index;
 use crate::store::Store;
@@ -60,6 +61,8 @@ pub struct AppState {
     pub index: Arc<Index>,
     /// API settings.
     pub settings: Arc<ApiSettings>,
+    /// The land-efficiency grading configuration.
+    pub grading: Arc<GradingConfig>,
 }
 
 impl AppState {

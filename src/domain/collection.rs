@@ -170,12 +170,7 @@ const ROAD_PROPERTIES: &[PropertyDef] = &[
 
 impl Collection {
     /// Every collection, in the order `/collections` lists them.
-    pub const ALL: [Collection; 4] = [
-        Self::Parcels,
-        Self::Zones,
-        Self::Roads,
-        Self::Reallocations,
-    ];
+    pub const ALL: [Collection; 4] = [Self::Parcels, Self::Zones, Self::Roads, Self::Reallocations];
 
     /// The collection id in URLs.
     pub fn id(self) -> &'static str {

@@ -6,7 +6,10 @@
 
 pub mod collection;
 pub mod feature;
+pub mod grading;
 pub mod landuse;
+pub mod parcel_ops;
+pub mod reallocation;
 pub mod status;
 pub mod units;
 

@@ -116,6 +116,14 @@ pub struct Event {
     pub import_id: Option<i64>,
     /// Why, in the actor's words.
     pub reason: Option<String>,
+    /// In a feature's history: each property that changed, `{"before": …, "after": …}`
+    /// (the geometry as `"geometry": "changed"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<serde_json::Map<String, serde_json::Value>>,
+    /// In a history: what the event recorded when it is not a feature state (a split
+    /// names the parcels that replaced the original).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
 }
 
 /// An enterprise as the sample data and the store know it.

@@ -94,10 +94,18 @@ pub struct ParcelChange {
     /// Its role in the case.
     pub role: ParcelRole,
     /// The new status.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "optional_status_code")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "optional_status_code"
+    )]
     pub status: Option<ParcelStatus>,
     /// The new owner; `Some(None)` clears the owner.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "owner_change")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "owner_change"
+    )]
     pub owner: Option<Option<String>>,
     /// The new land-use code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -162,7 +170,10 @@ mod optional_status_code {
 
     use crate::domain::ParcelStatus;
 
-    pub fn serialize<S: Serializer>(status: &Option<ParcelStatus>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(
+        status: &Option<ParcelStatus>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match status {
             Some(status) => s.serialize_str(status.code()),
             None => s.serialize_none(),
@@ -181,11 +192,16 @@ mod owner_change {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     #[allow(clippy::ref_option)] // serde's `with` hands over `&Option<_>`
-    pub fn serialize<S: Serializer>(owner: &Option<Option<String>>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(
+        owner: &Option<Option<String>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         owner.as_ref().and_then(Option::as_ref).serialize(s)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<String>>, D::Error> {
         Option::<String>::deserialize(d).map(Some)
     }
 }
@@ -220,7 +236,10 @@ mod tests {
         let json = r#"{"code":"P1","zone":"south","status":"zombie","owner":null,
             "owner_grade":"D","land_use":"M1","open_case":null}"#;
         let facts: ParcelFacts = serde_json::from_str(json).unwrap();
-        assert_eq!((facts.status, facts.owner_grade), (ParcelStatus::Zombie, Some('D')));
+        assert_eq!(
+            (facts.status, facts.owner_grade),
+            (ParcelStatus::Zombie, Some('D'))
+        );
         let err = serde_json::from_str::<ParcelFacts>(&json.replace("zombie", "closed"))
             .unwrap_err()
             .to_string();
@@ -229,19 +248,33 @@ mod tests {
 
     #[test]
     fn acquisition_methods_have_their_codes_and_labels() {
-        let pairs: Vec<_> = Acquisition::ALL.iter().map(|a| (a.code(), a.label_zh())).collect();
+        let pairs: Vec<_> = Acquisition::ALL
+            .iter()
+            .map(|a| (a.code(), a.label_zh()))
+            .collect();
         assert_eq!(
             pairs,
-            [("recovery", "收回"), ("purchase", "收购"), ("expropriation", "征收")]
+            [
+                ("recovery", "收回"),
+                ("purchase", "收购"),
+                ("expropriation", "征收")
+            ]
         );
-        assert_eq!("征收".parse::<Acquisition>(), Ok(Acquisition::Expropriation));
+        assert_eq!(
+            "征收".parse::<Acquisition>(),
+            Ok(Acquisition::Expropriation)
+        );
     }
 
     #[test]
     fn a_forbidden_transition_carries_the_allowed_next_stages() {
-        let err = super::super::check_transition(CaseKind::Reserve, Stage::Approved, Stage::Completed)
-            .unwrap_err();
-        assert_eq!(err.allowed_next(), Some(&[Stage::Vacating, Stage::Cancelled][..]));
+        let err =
+            super::super::check_transition(CaseKind::Reserve, Stage::Approved, Stage::Completed)
+                .unwrap_err();
+        assert_eq!(
+            err.allowed_next(),
+            Some(&[Stage::Vacating, Stage::Cancelled][..])
+        );
         assert_eq!(RuleError::Invalid("x".into()).allowed_next(), None);
     }
 }

@@ -52,10 +52,15 @@ fn check_parcel_list(case: &NewCase) -> Result<(), RuleError> {
         )));
     }
     for (i, (role, parcel)) in case.parcels.iter().enumerate() {
-        let earlier = case.parcels[..i].iter().find(|(_, p)| p.code == parcel.code);
+        let earlier = case.parcels[..i]
+            .iter()
+            .find(|(_, p)| p.code == parcel.code);
         if let Some((first_role, _)) = earlier {
             return Err(invalid(if first_role == role {
-                format!("parcel {} is listed twice; list each parcel of a case once", parcel.code)
+                format!(
+                    "parcel {} is listed twice; list each parcel of a case once",
+                    parcel.code
+                )
             } else {
                 format!(
                     "parcel {} is listed both as {first_role} and as {role}; a parcel plays one part in a case",
@@ -64,7 +69,11 @@ fn check_parcel_list(case: &NewCase) -> Result<(), RuleError> {
             }));
         }
     }
-    match case.parcels.iter().find_map(|(_, p)| Some((p, p.open_case?))) {
+    match case
+        .parcels
+        .iter()
+        .find_map(|(_, p)| Some((p, p.open_case?)))
+    {
         Some((parcel, id)) => Err(RuleError::ParcelInOpenCase {
             parcel: parcel.code.clone(),
             case: id,
@@ -163,7 +172,10 @@ fn zone_phrase(parcel: &ParcelFacts) -> String {
     }
 }
 
-fn check_relocation_source(source: &ParcelFacts, enterprise: Option<&str>) -> Result<(), RuleError> {
+fn check_relocation_source(
+    source: &ParcelFacts,
+    enterprise: Option<&str>,
+) -> Result<(), RuleError> {
     if source.zone_code().as_deref() != Some("south") {
         return Err(invalid(format!(
             "relocation source {} {}; a relocation moves a firm out of the southern built-up area (zone south)",
@@ -177,10 +189,18 @@ fn check_relocation_source(source: &ParcelFacts, enterprise: Option<&str>) -> Re
             source.code
         )));
     };
-    check_enterprise_is_owner(enterprise, owner, &format!("relocation source {}", source.code))
+    check_enterprise_is_owner(
+        enterprise,
+        owner,
+        &format!("relocation source {}", source.code),
+    )
 }
 
-fn check_enterprise_is_owner(enterprise: Option<&str>, owner: &str, parcel: &str) -> Result<(), RuleError> {
+fn check_enterprise_is_owner(
+    enterprise: Option<&str>,
+    owner: &str,
+    parcel: &str,
+) -> Result<(), RuleError> {
     match non_blank(enterprise) {
         Some(firm) if firm != owner => Err(invalid(format!(
             "enterprise {firm} does not hold {parcel}, which is held by {owner}; name that firm or leave the enterprise out"
@@ -218,7 +238,10 @@ fn check_relocation_target(target: &ParcelFacts) -> Result<(), RuleError> {
 fn check_redevelopment(case: &NewCase) -> Result<(), RuleError> {
     check_subjects_only(case)?;
     for (_, parcel) in &case.parcels {
-        if !matches!(parcel.status, ParcelStatus::Reserved | ParcelStatus::Vacated) {
+        if !matches!(
+            parcel.status,
+            ParcelStatus::Reserved | ParcelStatus::Vacated
+        ) {
             return Err(invalid(format!(
                 "parcel {} is {}; redevelopment supplies land that is reserved or vacated, so take it into reserve first",
                 parcel.code, parcel.status
@@ -275,7 +298,11 @@ fn check_expansion(case: &NewCase) -> Result<(), RuleError> {
             parcel.code
         )));
     };
-    check_enterprise_is_owner(case.enterprise.as_deref(), owner, &format!("parcel {}", parcel.code))?;
+    check_enterprise_is_owner(
+        case.enterprise.as_deref(),
+        owner,
+        &format!("parcel {}", parcel.code),
+    )?;
     if parcel.status != ParcelStatus::Active {
         return Err(invalid(format!(
             "parcel {} is {}; only a parcel in active use can expand in place (an expanding parcel is already in an expansion case)",

@@ -162,16 +162,28 @@ mod tests {
 
     /// The transition table of the issue, written out independently of `allowed_next`.
     const TABLE: &[(&str, &str, &[&str])] = &[
-        ("reserve", "proposed", &["approved", "rejected", "cancelled"]),
+        (
+            "reserve",
+            "proposed",
+            &["approved", "rejected", "cancelled"],
+        ),
         ("reserve", "approved", &["vacating", "cancelled"]),
         ("reserve", "vacating", &["in_reserve", "cancelled"]),
         ("reserve", "in_reserve", &["completed"]),
-        ("relocation", "proposed", &["approved", "rejected", "cancelled"]),
+        (
+            "relocation",
+            "proposed",
+            &["approved", "rejected", "cancelled"],
+        ),
         ("relocation", "approved", &["vacating", "cancelled"]),
         ("relocation", "vacating", &["in_reserve", "cancelled"]),
         ("relocation", "in_reserve", &["supplied"]),
         ("relocation", "supplied", &["completed"]),
-        ("redevelopment", "proposed", &["approved", "rejected", "cancelled"]),
+        (
+            "redevelopment",
+            "proposed",
+            &["approved", "rejected", "cancelled"],
+        ),
         ("redevelopment", "approved", &["supplied", "cancelled"]),
         ("redevelopment", "supplied", &["completed"]),
         ("expansion", "intention", &["started", "cancelled"]),
@@ -192,7 +204,11 @@ mod tests {
             let (kind, from): (CaseKind, Stage) = (kind.parse().unwrap(), from.parse().unwrap());
             for to in *next {
                 let to: Stage = to.parse().unwrap();
-                assert_eq!(check_transition(kind, from, to), Ok(()), "{kind} {from}→{to}");
+                assert_eq!(
+                    check_transition(kind, from, to),
+                    Ok(()),
+                    "{kind} {from}→{to}"
+                );
             }
         }
     }
@@ -270,7 +286,11 @@ mod tests {
                 for to in allowed_next(kind, from) {
                     assert!(stages(kind).contains(to), "{kind}: {from}→{to}");
                 }
-                assert_eq!(from.is_open(), !allowed_next(kind, from).is_empty(), "{kind} {from}");
+                assert_eq!(
+                    from.is_open(),
+                    !allowed_next(kind, from).is_empty(),
+                    "{kind} {from}"
+                );
             }
         }
     }
@@ -300,6 +320,9 @@ mod tests {
             "unknown case kind \"transfer\"; expected one of reserve, relocation, redevelopment, expansion"
         );
         let err = "done".parse::<Stage>().unwrap_err();
-        assert!(err.starts_with("unknown case stage \"done\"; expected one of proposed"), "{err}");
+        assert!(
+            err.starts_with("unknown case stage \"done\"; expected one of proposed"),
+            "{err}"
+        );
     }
 }

@@ -188,7 +188,35 @@ pub fn decode_event(row: Vec<Val>) -> Event {
         feature_code: next().into_text(),
         import_id: next().as_i64(),
         reason: next().into_text(),
+        changes: None,
+        details: None,
     }
+}
+
+/// What changed between two recorded feature states (`{"properties": …, "geometry": …}`).
+pub fn state_changes(before: Option<&Value>, after: &Value) -> Map<String, Value> {
+    let empty = Map::new();
+    let props = |v: Option<&Value>| {
+        v.and_then(|v| v.get("properties"))
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_else(|| empty.clone())
+    };
+    let (b, a) = (props(before), props(Some(after)));
+    let mut out = Map::new();
+    for key in b.keys().chain(a.keys()) {
+        let (x, y) = (
+            b.get(key).cloned().unwrap_or(Value::Null),
+            a.get(key).cloned().unwrap_or(Value::Null),
+        );
+        if x != y && !out.contains_key(key) {
+            out.insert(key.clone(), serde_json::json!({"before": x, "after": y}));
+        }
+    }
+    if before.and_then(|v| v.get("geometry")) != after.get("geometry") && before.is_some() {
+        out.insert("geometry".into(), Value::from("changed"));
+    }
+    out
 }
 
 /// `(?, ?, …)` with `n` placeholders, or with the given expressions.

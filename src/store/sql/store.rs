@@ -270,11 +270,36 @@ impl<B: Backend> Store for SqlStore<B> {
     }
 
     async fn feature_history(&self, c: Collection, code: &str) -> Result<Vec<Event>, StoreError> {
+        let d = self.backend.dialect();
         let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE collection = ? AND feature_code = ? ORDER BY id"
+            "SELECT {EVENT_COLUMNS}, {}, {} FROM events WHERE collection = ? AND feature_code = ? ORDER BY id",
+            d.json_out("before"),
+            d.json_out("after")
         );
-        self.events(&sql, vec![Val::text(c.id()), Val::text(code)])
-            .await
+        let mut kinds = EVENT_KINDS.to_vec();
+        kinds.extend([Kind::Text, Kind::Text]);
+        let mut conn = self.backend.conn().await?;
+        let rows = conn
+            .fetch(&sql, vec![Val::text(c.id()), Val::text(code)], &kinds)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|mut row| {
+                let parse = |v: Val| v.into_text().and_then(|t| serde_json::from_str(&t).ok());
+                let after: Option<serde_json::Value> = row.pop().and_then(parse);
+                let before: Option<serde_json::Value> = row.pop().and_then(parse);
+                let mut e = rows::decode_event(row);
+                match after {
+                    Some(a) if a.get("properties").is_some() && before.is_some() => {
+                        e.changes = Some(rows::state_changes(before.as_ref(), &a));
+                    }
+                    Some(a) if a.get("properties").is_none() => e.details = Some(a),
+                    Some(_) => {}
+                    None => {}
+                }
+                e
+            })
+            .collect())
     }
 
     async fn upsert_enterprises(
@@ -295,7 +320,9 @@ impl<B: Backend> Store for SqlStore<B> {
     async fn enterprises(&self) -> Result<Vec<EnterpriseRecord>, StoreError> {
         let mut conn = self.backend.conn().await?;
         let sql = workflow::enterprise_select(self.backend.dialect(), "");
-        let rows = conn.fetch(&sql, vec![], &workflow::ENTERPRISE_KINDS).await?;
+        let rows = conn
+            .fetch(&sql, vec![], &workflow::ENTERPRISE_KINDS)
+            .await?;
         rows.into_iter().map(workflow::decode_enterprise).collect()
     }
 

@@ -118,16 +118,13 @@ impl WorkflowTx for SqlWorkflow {
             what: format!("a query of {c}"),
             detail: format!("{property} is not a column of {c}"),
         })?;
-        if values.is_empty() {
-            return Ok(Vec::new());
+        let mut out = Vec::new();
+        for chunk in values.chunks(500) {
+            let condition = format!("{} IN {}", p.name, rows::tuple(&vec!["?"; chunk.len()]));
+            let args = chunk.iter().map(Val::text).collect();
+            out.extend(self.select(c, &condition, args).await?);
         }
-        let condition = format!(
-            "{} IN {}",
-            p.name,
-            rows::tuple(&vec!["?"; values.len()])
-        );
-        let args = values.iter().map(Val::text).collect();
-        self.select(c, &condition, args).await
+        Ok(out)
     }
 
     async fn next_code(&mut self, c: Collection) -> Result<String, StoreError> {

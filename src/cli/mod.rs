@@ -1,5 +1,7 @@
 //! The command line: `landreuse serve | import | token`.
 
+mod workflow;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -39,6 +41,13 @@ enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Reallocation cases (腾笼换鸟): open, move along their stages, list, show.
+    Case {
+        #[command(subcommand)]
+        action: workflow::CaseAction,
+    },
+    /// Recompute the land-efficiency (亩均效益) grades of every firm and its parcels.
+    Grade(workflow::GradeArgs),
     /// Manage the bearer tokens of people who write.
     Token {
         #[command(subcommand)]
@@ -47,7 +56,7 @@ enum Command {
 }
 
 #[derive(Debug, Args)]
-struct StoreArgs {
+pub(crate) struct StoreArgs {
     /// Directory holding the SQLite database (created if missing).
     #[arg(long, env = "LANDREUSE_DATA_DIR", default_value = "data")]
     data_dir: PathBuf,
@@ -61,7 +70,7 @@ impl StoreArgs {
         StoreLocation::choose(self.database_url.as_deref(), &self.data_dir)
     }
 
-    async fn open(&self) -> Result<Arc<dyn Store>, String> {
+    pub(crate) async fn open(&self) -> Result<Arc<dyn Store>, String> {
         let location = self.location();
         location
             .open()
@@ -92,6 +101,8 @@ struct ServeArgs {
     /// Public base URL used in links (when behind a proxy).
     #[arg(long, env = "LANDREUSE_PUBLIC_URL")]
     public_url: Option<String>,
+    #[command(flatten)]
+    grading: workflow::GradingArgs,
 }
 
 #[derive(Debug, Args)]
@@ -155,6 +166,8 @@ pub async fn run() -> ExitCode {
         Command::Import(args) => import_file(args).await,
         Command::Token { action } => token(action).await,
         Command::MigrateStore { from, to } => migrate_store(&from, &to).await,
+        Command::Case { action } => workflow::case(action).await,
+        Command::Grade(args) => workflow::grade(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -176,6 +189,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             public_url: args.public_url,
         },
         follow_every: Duration::from_millis(500),
+        grading: args.grading.load()?,
     };
     // Bind first: a taken port is reported at once, not after the index is built, and
     // clients that connect while it builds wait in the backlog instead of being refused.

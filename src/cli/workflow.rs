@@ -1,0 +1,296 @@
+//! Workflow commands for scripted batch work: reallocation cases and grading.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use serde_json::Value;
+
+use super::StoreArgs;
+use crate::domain::grading::GradingConfig;
+use crate::domain::Collection;
+use crate::workflow::cases::{self, CaseParcel, OpenCase};
+use crate::workflow::grading::regrade;
+
+/// Where the grading configuration comes from.
+#[derive(Debug, Args)]
+pub struct GradingArgs {
+    /// Land-efficiency grading configuration (default: config/grading.toml when it
+    /// exists, else the built-in copy of it).
+    #[arg(long, env = "LANDREUSE_GRADING")]
+    grading: Option<PathBuf>,
+}
+
+impl GradingArgs {
+    /// Reads and validates the configuration.
+    pub fn load(&self) -> Result<GradingConfig, String> {
+        let path = self.grading.clone().or_else(|| {
+            let p = PathBuf::from("config/grading.toml");
+            p.exists().then_some(p)
+        });
+        match path {
+            None => Ok(GradingConfig::default()),
+            Some(p) => {
+                let text = std::fs::read_to_string(&p).map_err(|e| {
+                    format!("cannot read the grading configuration {}: {e}", p.display())
+                })?;
+                GradingConfig::from_toml(&text)
+                    .map_err(|e| format!("the grading configuration {} is wrong: {e}", p.display()))
+            }
+        }
+    }
+}
+
+/// `landreuse grade`
+#[derive(Debug, Args)]
+pub struct GradeArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    #[command(flatten)]
+    grading: GradingArgs,
+    /// Actor recorded in the event log (default cli:$USER).
+    #[arg(long)]
+    actor: Option<String>,
+}
+
+/// What `landreuse case` does.
+#[derive(Debug, Subcommand)]
+pub enum CaseAction {
+    /// Open a case; prints its code and version.
+    Open {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// reserve, relocation, redevelopment or expansion.
+        #[arg(long)]
+        kind: String,
+        /// A parcel and its role: CODE (a subject) or CODE:source / CODE:target; repeat.
+        #[arg(long = "parcel", required = true)]
+        parcels: Vec<String>,
+        /// The firm relocating or expanding.
+        #[arg(long)]
+        enterprise: Option<String>,
+        /// Land-use code the land is supplied for (redevelopment: B1, B2, B29 …).
+        #[arg(long)]
+        planned_use: Option<String>,
+        /// recovery (收回), purchase (收购) or expropriation (征收) (reserve).
+        #[arg(long)]
+        acquisition: Option<String>,
+        /// Planned new output value, 万元 (expansion).
+        #[arg(long)]
+        planned_output_wan: Option<f64>,
+        /// Why.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Actor recorded in the event log (default cli:$USER).
+        #[arg(long)]
+        actor: Option<String>,
+    },
+    /// Move a case to its next stage; --version must be the version you read.
+    Move {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(flatten)]
+        grading: GradingArgs,
+        /// Case code (RC-00012).
+        code: String,
+        /// The stage to move to.
+        #[arg(long)]
+        to: String,
+        /// The case version the decision was taken on.
+        #[arg(long)]
+        version: i64,
+        /// Why.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Actor recorded in the event log (default cli:$USER).
+        #[arg(long)]
+        actor: Option<String>,
+    },
+    /// List cases, one per line (code, kind, stage, version, zone, parcels).
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Only this kind.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only this stage.
+        #[arg(long)]
+        stage: Option<String>,
+    },
+    /// Show a case with its history, as JSON.
+    Show {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Case code.
+        code: String,
+    },
+}
+
+fn actor(given: Option<String>) -> String {
+    given.unwrap_or_else(|| {
+        format!(
+            "cli:{}",
+            std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+        )
+    })
+}
+
+fn prop<'a>(p: &'a serde_json::Map<String, Value>, k: &str) -> &'a str {
+    p.get(k).and_then(Value::as_str).unwrap_or("")
+}
+
+/// `landreuse case …`
+pub async fn case(action: CaseAction) -> Result<(), String> {
+    match action {
+        CaseAction::Open {
+            store,
+            kind,
+            parcels,
+            enterprise,
+            planned_use,
+            acquisition,
+            planned_output_wan,
+            reason,
+            actor: who,
+        } => {
+            let store = store.open().await?;
+            let req = OpenCase {
+                kind,
+                parcels: parcels
+                    .iter()
+                    .map(|p| match p.split_once(':') {
+                        Some((code, role)) => CaseParcel {
+                            code: code.to_string(),
+                            role: Some(role.to_string()),
+                        },
+                        None => CaseParcel {
+                            code: p.clone(),
+                            role: None,
+                        },
+                    })
+                    .collect(),
+                enterprise,
+                planned_use,
+                acquisition,
+                planned_output_wan,
+                reason,
+            };
+            let result = cases::open(store.as_ref(), &actor(who), &req).await;
+            store.close().await;
+            let case = result.map_err(|e| e.to_string())?;
+            println!(
+                "opened {} ({}, stage {}, version 1)",
+                case.code,
+                prop(&case.properties, "kind"),
+                prop(&case.properties, "stage")
+            );
+            Ok(())
+        }
+        CaseAction::Move {
+            store,
+            grading,
+            code,
+            to,
+            version,
+            reason,
+            actor: who,
+        } => {
+            let config = grading.load()?;
+            let store = store.open().await?;
+            let result = cases::transition(
+                store.as_ref(),
+                &actor(who),
+                &code,
+                version,
+                &to,
+                reason.as_deref(),
+                &config,
+            )
+            .await;
+            store.close().await;
+            let case = result.map_err(|e| e.to_string())?;
+            println!(
+                "{} is now {} (version {})",
+                case.code,
+                prop(&case.properties, "stage"),
+                case.properties
+                    .get("version")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0)
+            );
+            Ok(())
+        }
+        CaseAction::List { store, kind, stage } => {
+            let store = store.open().await?;
+            let all = store.load_features(Collection::Reallocations).await;
+            store.close().await;
+            for c in all.map_err(|e| e.to_string())? {
+                let p = &c.properties;
+                if kind.as_deref().is_some_and(|k| k != prop(p, "kind"))
+                    || stage.as_deref().is_some_and(|s| s != prop(p, "stage"))
+                {
+                    continue;
+                }
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    c.code,
+                    prop(p, "kind"),
+                    prop(p, "stage"),
+                    p.get("version").and_then(Value::as_i64).unwrap_or(0),
+                    prop(p, "zone"),
+                    prop(p, "parcels")
+                );
+            }
+            Ok(())
+        }
+        CaseAction::Show { store, code } => {
+            let store = store.open().await?;
+            let found = store
+                .features_by_codes(Collection::Reallocations, std::slice::from_ref(&code))
+                .await;
+            let history = store
+                .feature_history(Collection::Reallocations, &code)
+                .await;
+            store.close().await;
+            let case = found
+                .map_err(|e| e.to_string())?
+                .pop()
+                .ok_or_else(|| format!("there is no reallocation case {code}"))?;
+            let body = serde_json::json!({
+                "id": case.code,
+                "properties": case.properties,
+                "events": history.map_err(|e| e.to_string())?,
+            });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&body).unwrap_or_default()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// `landreuse grade`
+pub async fn grade(args: GradeArgs) -> Result<(), String> {
+    let config = args.grading.load()?;
+    let store = args.store.open().await?;
+    let result = regrade(
+        store.as_ref(),
+        &actor(args.actor),
+        &config,
+        "landreuse grade",
+    )
+    .await;
+    store.close().await;
+    let summary = result.map_err(|e| e.to_string())?;
+    let firms: Vec<String> = summary
+        .firms
+        .iter()
+        .map(|(g, n)| format!("{g} {n}"))
+        .collect();
+    println!(
+        "graded firms: {}; {} parcel grades changed",
+        firms.join(", "),
+        summary.parcels_changed
+    );
+    Ok(())
+}

@@ -1,0 +1,173 @@
+//! Recomputing the land-efficiency (亩均效益) grades: every firm's land from its
+//! parcels, its figures, the configured benchmarks; then the grade written on the firm
+//! and on each of its parcels (with an event where a parcel's grade changes), in one
+//! transaction.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::WorkflowError;
+use crate::domain::grading::{self, FirmFigures, GradingConfig};
+use crate::domain::{Collection, FeatureRecord, SQUARE_METRES_PER_MU};
+use crate::store::{EnterpriseGrade, FeatureWrite, Store, WorkflowTx};
+
+/// The parcel grade of land whose owner is not a graded firm.
+pub const UNGRADED: &str = "ungraded";
+
+/// What a grading run did.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct GradingSummary {
+    /// Firms per grade (A, B, C, D, ungraded).
+    pub firms: BTreeMap<String, usize>,
+    /// Parcels whose grade changed.
+    pub parcels_changed: usize,
+}
+
+/// Recomputes every grade in its own transaction.
+pub async fn regrade(
+    store: &dyn Store,
+    actor: &str,
+    config: &GradingConfig,
+    reason: &str,
+) -> Result<GradingSummary, WorkflowError> {
+    let mut tx = store.begin_workflow(actor).await?;
+    let summary = regrade_in(tx.as_mut(), config, reason).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+fn text<'a>(r: &'a FeatureRecord, key: &str) -> Option<&'a str> {
+    r.properties.get(key).and_then(Value::as_str)
+}
+
+/// Recomputes every grade inside an open workflow transaction (so a command that
+/// changes land or figures regrades before it commits).
+pub async fn regrade_in(
+    tx: &mut dyn WorkflowTx,
+    config: &GradingConfig,
+    reason: &str,
+) -> Result<GradingSummary, WorkflowError> {
+    let firms = tx.enterprises().await?;
+    let names: Vec<String> = firms.iter().map(|f| f.enterprise.name.clone()).collect();
+    let owned = tx
+        .features_where(Collection::Parcels, "owner", &names)
+        .await?;
+    // Land and zone of each firm, from its parcels' geodesic areas.
+    let mut land: BTreeMap<&str, (f64, BTreeMap<String, f64>)> = BTreeMap::new();
+    for p in &owned {
+        let Some(owner) = text(p, "owner") else {
+            continue;
+        };
+        let m2 = p
+            .properties
+            .get("area_m2")
+            .and_then(Value::as_f64)
+            .unwrap_or(0.0);
+        let entry = land.entry(owner).or_default();
+        entry.0 += m2;
+        if let Some(zone) = text(p, "zone") {
+            *entry.1.entry(zone.to_string()).or_default() += m2;
+        }
+    }
+    let figures: Vec<FirmFigures> = firms
+        .iter()
+        .map(|f| {
+            let (m2, zones) = land
+                .get(f.enterprise.name.as_str())
+                .cloned()
+                .unwrap_or_default();
+            let zone = zones
+                .into_iter()
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(z, _)| z);
+            FirmFigures {
+                enterprise_id: f.id,
+                name: f.enterprise.name.clone(),
+                zone,
+                land_mu: m2 / SQUARE_METRES_PER_MU,
+                output_value_wan: f.enterprise.output_value_wan,
+                tax_wan: f.enterprise.tax_wan,
+                employees: f.enterprise.employees,
+            }
+        })
+        .collect();
+    let results = grading::grade(config, &figures);
+    let mut summary = GradingSummary::default();
+    let mut by_name: BTreeMap<&str, String> = BTreeMap::new();
+    let mut stored = Vec::with_capacity(results.len());
+    for ((f, fig), r) in firms.iter().zip(&figures).zip(&results) {
+        let code = r
+            .grade
+            .map(|g| g.code().to_string())
+            .unwrap_or_else(|| UNGRADED.to_string());
+        *summary.firms.entry(code.clone()).or_default() += 1;
+        by_name.insert(f.enterprise.name.as_str(), code);
+        let new = EnterpriseGrade {
+            enterprise_id: f.id,
+            zone: fig.zone.clone(),
+            land_mu: (fig.land_mu * 1000.0).round() / 1000.0,
+            tax_per_mu: r.indicators.get("tax_per_mu").copied(),
+            output_per_mu: r.indicators.get("output_per_mu").copied(),
+            score: r.score,
+            grade: r.grade.map(|g| g.code().to_string()),
+            ungraded_reason: r.ungraded_reason.clone(),
+        };
+        if new != f.grade {
+            stored.push(new);
+        }
+    }
+    tx.write_grades(&stored).await?;
+    // Parcels carry their owner's grade; land without a known firm is ungraded, land
+    // without an owner has none.
+    let graded_values: Vec<String> = ["A", "B", "C", "D", UNGRADED]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut parcels = owned;
+    let owned_codes: std::collections::HashSet<String> =
+        parcels.iter().map(|p| p.code.clone()).collect();
+    for p in tx
+        .features_where(Collection::Parcels, "grade", &graded_values)
+        .await?
+    {
+        if !owned_codes.contains(&p.code) {
+            parcels.push(p);
+        }
+    }
+    for p in parcels {
+        let want = text(&p, "owner").map(|o| {
+            by_name
+                .get(o)
+                .cloned()
+                .unwrap_or_else(|| UNGRADED.to_string())
+        });
+        if text(&p, "grade") == want.as_deref() {
+            continue;
+        }
+        let mut set = serde_json::Map::new();
+        set.insert("grade".into(), want.map(Value::from).unwrap_or(Value::Null));
+        tx.write_feature(
+            &FeatureWrite {
+                collection: Collection::Parcels,
+                code: p.code.clone(),
+                set,
+                geometry: None,
+                attributes: None,
+            },
+            "parcel.graded",
+            Some(reason),
+        )
+        .await?;
+        summary.parcels_changed += 1;
+    }
+    tx.log(
+        "grading.completed",
+        "grading",
+        Some(reason),
+        json!({"firms": summary.firms, "parcels_changed": summary.parcels_changed}),
+    )
+    .await?;
+    Ok(summary)
+}

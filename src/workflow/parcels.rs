@@ -1,0 +1,2 @@
+//! Splitting reserved land into lots and merging adjacent parcels (see
+//! [`crate::domain::parcel_ops`]).
