@@ -1191,10 +1191,14 @@ def write_sample(out_dir):
     subs = [(f["properties"]["code"], f["geometry"]["coordinates"][0]) for f in zones
             if f["properties"]["kind"] == "subdistrict"]
     write_collection(out_dir / "zones.geojson", zones, "zones")
-    write_collection(out_dir / "roads.geojson", road_features(net), "roads")
+    roads = road_features(net)
+    write_collection(out_dir / "roads.geojson", roads, "roads")
     write_array(out_dir / "enterprises.json", firms)
     write_collection(out_dir / "parcels.geojson", parcel_features(parcels, subs), "parcels")
+    cases = reallocation_cases(parcels, firms, roads)
+    write_array(out_dir / "reallocations.json", cases)
     report(net, parcels, firms)
+    report_cases(cases)
 
 
 def report(net, parcels, firms):
@@ -1210,6 +1214,369 @@ def report(net, parcels, firms):
         ids = [p["parcel_id"] for p in parcels if p["tag"] == tag]
         if ids:
             print(f"  {tag}: {ids[0]} .. {ids[-1]} ({len(ids)})", file=sys.stderr)
+
+
+# ------------------------------------------------------------------ reallocation cases
+# The service loads reallocations.json after parcels and enterprises: each case, in file order,
+# is opened (rules checked) and then moved through its transitions.  The cases below are chosen
+# from the generated parcels by fixed rules (sorted, seeded), and a small ledger replays their
+# effects on parcel status and owner, so that later cases see the land as earlier ones left it.
+REALLOC_SEED = f"{SAMPLE_SEED}:reallocations"
+# 两横两纵 service corridors (assumed: the programme names no roads) and the three nodes (+ expo)
+CORRIDORS = {"road-shiji": "世纪大街", "road-yangpu": "洋浦大街", "road-ziyou": "自由大路", "road-jilin": "吉林大路"}
+NODES = {"cbd": "世纪大街CBD节点", "hq": "大众卓越总部基地", "incub": "长光所创新基地", "expo": "长春国际会展中心"}
+# planned use by the anchor (node or corridor) a redevelopment parcel lies nearest to
+ANCHOR_USE = {"hq": "B2", "cbd": "B1", "incub": "B29", "expo": "B14",
+              "road-shiji": "B2", "road-jilin": "B2", "road-ziyou": "B1", "road-yangpu": "B29"}
+USE_TEXT = {"B1": ("商业综合体", "commercial complex"), "B2": ("企业总部楼宇", "headquarters building"),
+            "B21": ("金融商务楼宇", "finance office building"), "B29": ("科创孵化楼宇", "incubator building"),
+            "B14": ("会展配套酒店", "hotel serving the expo centre")}
+CHAIN_ZH = {"automotive": "汽车零部件", "new_energy_vehicles": "新能源汽车", "new_materials": "新材料",
+            "robotics_equipment": "机器人与智能装备", "bio_based_materials": "生物基材料", "biomedicine": "生物医药",
+            "big_data": "大数据", "cross_border_trade": "跨境贸易", "other": "其他"}
+ACQ_TEXT = {"recovery": "收回", "purchase": "收购", "expropriation": "征收"}
+REALLOC_NEXT = {
+    "reserve": {"proposed": ("approved", "rejected", "cancelled"), "approved": ("vacating", "cancelled"),
+                "vacating": ("in_reserve", "cancelled"), "in_reserve": ("completed",)},
+    "relocation": {"proposed": ("approved", "rejected", "cancelled"), "approved": ("vacating", "cancelled"),
+                   "vacating": ("in_reserve", "cancelled"), "in_reserve": ("supplied",),
+                   "supplied": ("completed",)},
+    "redevelopment": {"proposed": ("approved", "rejected", "cancelled"), "approved": ("supplied", "cancelled"),
+                      "supplied": ("completed",)},
+    "expansion": {"intention": ("started", "cancelled"), "started": ("completed", "cancelled")},
+}
+# the forward path of each kind (a case stopping at stage S lists the path up to S)
+REALLOC_PATH = {"reserve": ["approved", "vacating", "in_reserve", "completed"],
+                "relocation": ["approved", "vacating", "in_reserve", "supplied", "completed"],
+                "redevelopment": ["approved", "supplied", "completed"],
+                "expansion": ["started", "completed"]}
+CLOSED_STAGES = ("completed", "rejected", "cancelled")
+STARTED_OUTPUT_WAN = 1_500_000  # planned new output of the 18 started upgrades: 15 bn yuan
+RESERVE_REASONS = {
+    "approved": "管委会主任办公会审议通过收储方案 — approved by the management committee",
+    "vacating": {
+        "recovery": "下达收回国有建设用地使用权决定书，企业腾退厂房设备 — recovery decision served; the site is being cleared",
+        "purchase": "签订收购补偿协议并支付补偿款，企业腾退 — purchase and compensation agreement signed; the firm is moving out",
+        "expropriation": "发布征收决定公告，完成评估补偿，组织腾退 — expropriation decision published, compensation paid, site being cleared"},
+    "in_reserve": "完成交地验收，纳入土地储备库，围挡管护 — site handed over, entered in the reserve register, fenced and in custody",
+    "completed": "完成前期开发（拆除、场地平整、土壤污染状况调查），具备供应条件 — site preparation done (demolition, grading, soil survey); ready for supply",
+}
+RELOCATION_REASONS = {
+    "approved": "管委会审议通过搬迁方案，北区地块预留 — relocation plan approved; the northern parcel is earmarked",
+    "vacating": "企业分批搬迁设备，南区厂区腾退中 — equipment moving in stages; the southern site is being vacated",
+    "in_reserve": "南区原厂区交地，纳入土地储备 — the old southern site is handed over and taken into reserve",
+    "supplied": "北区地块挂牌出让，企业竞得并签订出让合同 — northern parcel sold by listing to the firm; grant contract signed",
+    "completed": "新厂区竣工投产 — the new plant is completed and in production",
+}
+REDEVELOPMENT_REASONS = {
+    "approved": "规划条件经管委会审定（容积率、限高、业态） — planning conditions (FAR, height, uses) set by the committee",
+    "supplied": "挂牌出让成交，签订国有建设用地使用权出让合同 — sold by listing; land grant contract signed",
+    "completed": "项目竣工验收，楼宇投入运营 — building completed and in operation",
+}
+
+
+def _seg_dist(p, a, b):
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    t = 0.0 if dx == dy == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy)))
+    return math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy)
+
+
+class Ledger:
+    """Parcel status and owner as the cases so far leave them, plus the open case of each parcel."""
+
+    def __init__(self, parcels):
+        self.p = {p["parcel_id"]: {"status": p["status"], "owner": p["owner"], "use": p["use"]} for p in parcels}
+        self.open = {}
+        self.cases = []
+
+    def free(self, code):
+        return code not in self.open
+
+    def add(self, case):
+        """Open `case`, replay its transitions and append it; the rules are checked by check_sample.py."""
+        idx = len(self.cases)
+        codes = [q["code"] for q in case["parcels"]]
+        assert all(self.free(c) for c in codes), (idx, codes)
+        saved = {c: dict(self.p[c]) for c in codes}
+        stage = "intention" if case["kind"] == "expansion" else "proposed"
+        for c in codes:
+            self.open[c] = idx
+        for t in case["transitions"]:
+            assert t["to"] in REALLOC_NEXT[case["kind"]].get(stage, ()), (idx, stage, t["to"])
+            stage = t["to"]
+            self._effect(case, stage, saved)
+        if stage in CLOSED_STAGES:
+            for c in codes:
+                del self.open[c]
+        self.cases.append(case)
+        return stage
+
+    def _effect(self, case, stage, saved):
+        kind = case["kind"]
+        if stage in ("rejected", "cancelled"):
+            for c, s in saved.items():
+                self.p[c].update(status=s["status"], owner=s["owner"])
+            return
+        role = {q["role"]: q["code"] for q in case["parcels"]}
+        subjects = [q["code"] for q in case["parcels"] if q["role"] == "subject"]
+        if kind in ("reserve", "relocation") and stage in ("vacating", "in_reserve"):
+            for c in subjects if kind == "reserve" else [role["source"]]:
+                self.p[c]["status"] = "relocating" if stage == "vacating" else "reserved"
+                if stage == "in_reserve":
+                    self.p[c]["owner"] = None
+        elif kind == "relocation" and stage == "supplied":
+            self.p[role["target"]].update(status="supplied", owner=case["enterprise"])
+        elif kind == "relocation" and stage == "completed":
+            self.p[role["target"]]["status"] = "active"
+        elif kind == "redevelopment" and stage in ("supplied", "completed"):
+            for c in subjects:
+                self.p[c]["status"] = "supplied" if stage == "supplied" else "redeveloped"
+                if stage == "supplied":
+                    self.p[c]["use"] = case["planned_use"]
+        elif kind == "expansion" and stage in ("started", "completed"):
+            self.p[subjects[0]]["status"] = "expanding" if stage == "started" else "active"
+
+
+def path_to(kind, final, via=None):
+    """Transition targets from the start to `final`; rejected/cancelled leave from stage `via`."""
+    if final in ("rejected", "cancelled"):
+        path = [] if via in (None, "proposed", "intention") else REALLOC_PATH[kind][:REALLOC_PATH[kind].index(via) + 1]
+        return path + [final]
+    return REALLOC_PATH[kind][:REALLOC_PATH[kind].index(final) + 1] if final in REALLOC_PATH[kind] else []
+
+
+def transitions(kind, stages, reasons, extra=None):
+    out = []
+    for s in stages:
+        r = (extra or {}).get(s) or reasons[s]
+        out.append({"to": s, "reason": r})
+    return out
+
+
+class Geo:
+    """Centroids in the metric frame and distances to the service corridors and nodes."""
+
+    def __init__(self, parcels, roads):
+        self.c = {}
+        for p in parcels:
+            ring = p["polys"][0][0][:-1]
+            self.c[p["parcel_id"]] = to_xy(sum(q[0] for q in ring) / len(ring), sum(q[1] for q in ring) / len(ring))
+        lines = {f["properties"]["code"]: [to_xy(*q) for q in f["geometry"]["coordinates"]] for f in roads}
+        self.roads = {code: lines[code] for code in CORRIDORS}
+        self.nodes = {tag: [self.c[p["parcel_id"]] for p in parcels if p["tag"] == tag] for tag in NODES}
+        self.tag = {p["parcel_id"]: p["tag"] for p in parcels}
+
+    def centre(self, codes):
+        pts = [self.c[c] for c in codes]
+        return sum(q[0] for q in pts) / len(pts), sum(q[1] for q in pts) / len(pts)
+
+    def dist(self, codes, anchor):
+        x = self.centre(codes)
+        if anchor in self.nodes:
+            if all(self.tag[c] == anchor for c in codes):
+                return 0.0
+            return min(math.hypot(x[0] - q[0], x[1] - q[1]) for q in self.nodes[anchor])
+        line = self.roads[anchor]
+        return min(_seg_dist(x, a, b) for a, b in zip(line, line[1:]))
+
+    def anchor(self, codes):
+        """(distance m, anchor) of the nearest corridor or node; nodes win ties."""
+        return min((round(self.dist(codes, a), 1), 0 if a in NODES else 1, a) for a in list(NODES) + list(CORRIDORS))[::2]
+
+    def where(self, codes):
+        d, a = self.anchor(codes)
+        if a in NODES:
+            return f"{NODES[a]}" + ("内" if d == 0 else f"旁（约{round(d, -1):.0f} m）")
+        return f"{CORRIDORS[a]}服务业走廊（距道路中线约{round(d, -1):.0f} m）"
+
+
+def reserve_cases(led, geo, parcels, firms):
+    """Zombie firms' land into reserve (all of a firm's zombie parcels in one case), idle land too."""
+    by_firm = {}
+    for p in parcels:
+        if p["status"] == "zombie":
+            by_firm.setdefault(p["owner"], []).append(p["parcel_id"])
+    # corridor land first: zombie firms ranked by distance of their site to a corridor or node
+    ranked = sorted(by_firm, key=lambda f: (geo.anchor(by_firm[f])[0], f))
+    plan = [("completed", "recovery", None), ("completed", "purchase", None), ("completed", "expropriation", None),
+            ("in_reserve", "purchase", None), ("vacating", "expropriation", None), ("approved", "recovery", None),
+            ("proposed", "purchase", None), ("cancelled", "recovery", "approved")]
+    actors = ["土地储备中心 李工", "土地储备中心 刘工"]
+    completed = []
+    for k, (firm, (final, acq, via)) in enumerate(zip(ranked, plan)):
+        f = firms[firm]
+        codes = sorted(by_firm[firm])
+        extra = {"vacating": RESERVE_REASONS["vacating"][acq]}
+        if final == "cancelled":
+            extra["cancelled"] = "企业被兼并重组，新股东承诺两年内达产，撤销收储 — the firm was taken over and the new owner commits to full production within two years"
+        reason = (f"僵尸企业用地，停产三年以上（年产值{f['output_value_wan']:g}万元、从业{f['employees']}人），"
+                  f"{ACQ_TEXT[acq]}入储；位于{geo.where(codes)} — zombie firm idle for three years, land taken into reserve")
+        case = {"kind": "reserve", "parcels": [{"code": c, "role": "subject"} for c in codes], "acquisition": acq,
+                "reason": reason, "actor": actors[k % 2],
+                "transitions": transitions("reserve", path_to("reserve", final, via), RESERVE_REASONS, extra)}
+        if led.add(case) == "completed":
+            completed.append(codes)
+    # idle land of operating firms: one recovered (闲置满两年), one rejected because it is in an expansion plan
+    idle = sorted((p for p in parcels if p["zone"] == "south" and p["status"] == "idle" and p["owner"]),
+                  key=lambda p: (geo.anchor([p["parcel_id"]])[0], p["parcel_id"]))
+    plain = next(p for p in idle if not firms[p["owner"]]["expansion_intent"] and not firms[p["owner"]]["upgrade_started"])
+    led.add({"kind": "reserve", "parcels": [{"code": plain["parcel_id"], "role": "subject"}], "acquisition": "recovery",
+             "reason": f"闲置土地，出让后未动工开发满两年，依法无偿收回（{plain['owner']}）；位于{geo.where([plain['parcel_id']])}"
+                       " — idle land left undeveloped for over two years, recovered without compensation",
+             "actor": "土地储备中心 李工",
+             "transitions": transitions("reserve", path_to("reserve", "in_reserve"), RESERVE_REASONS,
+                                        {"vacating": RESERVE_REASONS["vacating"]["recovery"]})})
+    planned = next(p for p in idle if firms[p["owner"]]["expansion_intent"])
+    led.add({"kind": "reserve", "parcels": [{"code": planned["parcel_id"], "role": "subject"}], "acquisition": "purchase",
+             "reason": f"闲置土地，拟协议收购入储（{planned['owner']}） — idle land proposed for purchase into reserve",
+             "actor": "土地储备中心 刘工",
+             "transitions": [{"to": "rejected", "reason": "企业已将该地块纳入扩能项目并报送开工计划，不予收储 — the firm has put the parcel into its expansion project; not taken into reserve"}]})
+    return completed
+
+
+def relocation_cases(led, geo, parcels, firms):
+    """Relocating firms move from the south to free land in the northern zone."""
+    by_code = {p["parcel_id"]: p for p in parcels}
+    sources, north_home = {}, {}
+    for p in parcels:
+        if p["status"] == "relocating" and p["zone"] == "south":
+            sources.setdefault(p["owner"], []).append(p)
+        elif p["status"] == "expanding" and p["zone"] == "north":
+            north_home.setdefault(p["owner"], p["parcel_id"])
+    src = {f: max(ps, key=lambda p: (p["area"], p["parcel_id"]))["parcel_id"] for f, ps in sources.items()}
+    ranked = sorted(src, key=lambda f: (geo.anchor([src[f]])[0], f))
+    free = sorted(c for c, s in led.p.items() if c.startswith("ETDZ-N-") and s["owner"] is None
+                  and s["status"] in ("idle", "reserved", "vacated") and s["use"] in ("M1", "M2"))
+    plan = [("completed", None), ("supplied", None), ("in_reserve", None), ("vacating", None), ("vacating", None),
+            ("approved", None), ("proposed", None), ("cancelled", "approved")]
+    actors = ["招商局 张工", "经济发展局 赵工"]
+    completed = []
+    for k, (firm, (final, via)) in enumerate(zip(ranked, plan)):
+        home = geo.c[north_home[firm]] if firm in north_home else geo.centre([src[firm]])
+        target = min((c for c in free if led.free(c)),
+                     key=lambda c: (round(math.hypot(geo.c[c][0] - home[0], geo.c[c][1] - home[1])), c))
+        chain = firms[firm]["industry_chain"]
+        extra = {}
+        if final == "cancelled":
+            extra["cancelled"] = "企业改为租赁北区标准化厂房，撤回搬迁申请 — the firm will lease a standard factory in the north instead; application withdrawn"
+        case = {"kind": "relocation", "parcels": [{"code": src[firm], "role": "source"}, {"code": target, "role": "target"}],
+                "enterprise": firm,
+                "reason": f"南区厂区无扩产空间（{by_code[src[firm]]['use']}，{by_code[src[firm]]['area'] / 10000:.2f} ha），"
+                          f"整体搬迁至北区{by_code[target]['use']}地块扩能（{CHAIN_ZH[chain]}）  — no room to grow in the south; "
+                          "moving to a larger parcel in the northern zone",
+                "actor": actors[k % 2],
+                "transitions": transitions("relocation", path_to("relocation", final, via), RELOCATION_REASONS, extra)}
+        if led.add(case) == "completed":
+            completed.append([src[firm]])
+    # a request to move into the bonded zone by a firm whose business does not qualify
+    owned = {}
+    for p in parcels:
+        if p["owner"]:
+            owned.setdefault(p["owner"], []).append(p)
+    firm = min(n for n, ps in owned.items() if firms[n]["industry_chain"] == "other" and not firms[n]["expansion_intent"]
+               and not firms[n]["upgrade_started"] and all(p["zone"] == "south" and p["status"] == "active" for p in ps))
+    source = max(owned[firm], key=lambda p: (p["area"], p["parcel_id"]))["parcel_id"]
+    target = min(c for c, s in led.p.items() if c.startswith("ETDZ-B-") and s["owner"] is None and led.free(c)
+                 and s["status"] in ("idle", "reserved", "vacated"))
+    led.add({"kind": "relocation", "parcels": [{"code": source, "role": "source"}, {"code": target, "role": "target"}],
+             "enterprise": firm, "reason": "申请迁入兴隆综合保税区 — the firm asks to move into the Xinglong bonded zone",
+             "actor": "招商局 张工",
+             "transitions": [{"to": "rejected", "reason": "企业非保税加工、保税物流类项目，不符合综保区准入条件 — not a bonded processing or logistics business; does not qualify for the bonded zone"}]})
+    return completed
+
+
+def redevelopment_cases(led, geo, reserved_sets, relocated_sets):
+    """Reserved and vacated land supplied for headquarters, commercial complexes and incubators."""
+    kept = {c for codes in reserved_sets + relocated_sets for c in codes}
+
+    def pool():
+        return sorted(c for c, s in led.p.items() if c.startswith("ETDZ-S-") and s["owner"] is None and led.free(c)
+                      and s["status"] in ("reserved", "vacated") and c not in kept)
+
+    def nearest(anchor):
+        return [min(pool(), key=lambda c: (round(geo.dist([c], anchor)), c))]
+
+    def add(codes, final, via=None, use=None, actor="规划科 王工", reason=None, extra=None):
+        use = use or ANCHOR_USE[geo.anchor(codes)[1]]
+        zh, en = USE_TEXT.get(use, USE_TEXT[use[:2]])
+        origin = "、".join(f"{c}（{led.p[c]['status']}）" for c in codes)
+        led.add({"kind": "redevelopment", "parcels": [{"code": c, "role": "subject"} for c in codes], "planned_use": use,
+                 "reason": reason or f"腾笼换鸟：储备/腾退地块{origin}位于{geo.where(codes)}，规划供应为{zh}（{use}）"
+                                     f" — vacated/reserved land on the service corridors supplied for a {en}",
+                 "actor": actor,
+                 "transitions": transitions("redevelopment", path_to("redevelopment", final, via),
+                                            REDEVELOPMENT_REASONS, extra)})
+
+    add(nearest("hq"), "completed", use="B2")
+    add(nearest("cbd"), "completed", use="B1", actor="管委会")
+    add(nearest("incub"), "supplied", use="B29")
+    if reserved_sets:
+        add(reserved_sets[0], "supplied")
+    if len(reserved_sets) > 1:
+        add(reserved_sets[1], "approved")
+    add(nearest("expo"), "approved", use="B14", actor="招商局 张工")
+    for codes in relocated_sets[:1]:
+        add(codes, "proposed")
+    add(nearest("cbd"), "cancelled", via="approved", use="B21", actor="招商局 张工",
+        extra={"cancelled": "意向投资方撤回投资意向，方案终止 — the prospective investor withdrew"})
+    far = max(pool(), key=lambda c: (round(geo.anchor([c])[0]), c))
+    add([far], "rejected", use="B1",
+        reason=f"拟将储备地块{far}供应为商业综合体（B1） — reserved land proposed for a commercial complex",
+        extra={"rejected": f"地块距服务业走廊和节点约{round(geo.anchor([far])[0], -1):.0f} m，不符合“两横两纵三节点”布局，"
+                           "规划保留工业用途 — off the service corridors and nodes; zoning keeps it industrial"})
+
+
+def expansion_cases(led, parcels, firms_list):
+    """存量扩能: a started case for every firm with upgrade_started, an intention case for the others."""
+    rng = random.Random(f"{REALLOC_SEED}:expansion")
+    active = {}
+    for p in parcels:
+        if p["owner"] and led.p[p["parcel_id"]]["status"] == "active" and led.free(p["parcel_id"]):
+            active.setdefault(p["owner"], []).append(p)
+    started = sorted((f for f in firms_list if f["upgrade_started"]), key=lambda f: (-f["output_value_wan"], f["name"]))
+    weights = [f["output_value_wan"] * rng.uniform(0.85, 1.15) for f in started]
+    planned = [round(STARTED_OUTPUT_WAN * w / sum(weights), -2) for w in weights]
+    planned[0] += STARTED_OUTPUT_WAN - sum(planned)
+    intent = sorted((f for f in firms_list if f["expansion_intent"] and not f["upgrade_started"] and f["name"] in active),
+                    key=lambda f: (-(f["output_value_wan"] or 0), f["name"]))
+    actors = ["经济发展局 赵工", "招商局 张工"]
+    for k, (f, wan) in enumerate(list(zip(started, planned)) +
+                                 [(f, max(100, round((f["output_value_wan"] or 1000) * rng.uniform(0.2, 0.5), -2)))
+                                  for f in intent]):
+        subject = max(active[f["name"]], key=lambda p: (p["area"], p["parcel_id"]))["parcel_id"]
+        wan = int(wan)
+        go = f["upgrade_started"]
+        case = {"kind": "expansion", "parcels": [{"code": subject, "role": "subject"}], "enterprise": f["name"],
+                "planned_output_wan": wan,
+                "reason": (f"存量扩能：技改扩产项目{'已开工' if go else '意向申报'}，在现有厂区扩建，"
+                           f"新增产值{wan:,}万元（现年产值{f['output_value_wan'] or 0:,.0f}万元） — in-place "
+                           f"{'upgrade under way' if go else 'expansion intended'}, planned new output {wan:,} 万元"),
+                "actor": actors[k % 2],
+                "transitions": [{"to": "started", "reason": "施工许可已核发，项目开工 — building permit issued, works started"}]
+                if go else []}
+        led.add(case)
+
+
+def reallocation_cases(parcels, firms_list, roads):
+    led = Ledger(parcels)
+    geo = Geo(parcels, roads)
+    firms = {f["name"]: f for f in firms_list}
+    reserved_sets = reserve_cases(led, geo, parcels, firms)
+    relocated_sets = relocation_cases(led, geo, parcels, firms)
+    redevelopment_cases(led, geo, reserved_sets, relocated_sets)
+    expansion_cases(led, parcels, firms_list)
+    return led.cases
+
+
+def report_cases(cases):
+    count = {}
+    for c in cases:
+        stage = c["transitions"][-1]["to"] if c["transitions"] else "intention" if c["kind"] == "expansion" else "proposed"
+        count[(c["kind"], stage)] = count.get((c["kind"], stage), 0) + 1
+    print(f"{len(cases)} reallocation cases", file=sys.stderr)
+    for kind in REALLOC_PATH:
+        row = {s: n for (k, s), n in sorted(count.items()) if k == kind}
+        print(f"  {kind}: {sum(row.values())} {row}", file=sys.stderr)
 
 
 # ------------------------------------------------------------------ synthetic mode

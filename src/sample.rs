@@ -3,9 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::domain::grading::GradingConfig;
 use crate::domain::Collection;
 use crate::import::{self, FieldMap, ImportError, ImportOptions, ZoneLocator};
 use crate::store::{Enterprise, Store, StoreError};
+use crate::workflow::cases::{self, CaseParcel, OpenCase};
+use crate::workflow::grading::regrade;
+use crate::workflow::WorkflowError;
+use serde::Deserialize;
 
 /// The actor recorded for the sample load.
 pub const SAMPLE_ACTOR: &str = "sample-zone";
@@ -29,9 +34,119 @@ pub enum SampleError {
         /// The import error.
         source: ImportError,
     },
+    /// A sample reallocation case breaks a rule of the workflow.
+    #[error("sample case {index} of {path} cannot be loaded: {source}")]
+    Case {
+        /// Which file.
+        path: String,
+        /// Position of the case in the file (0-based).
+        index: usize,
+        /// What the workflow said.
+        source: WorkflowError,
+    },
+    /// Grading the sample firms failed.
+    #[error("grading the sample firms failed: {0}")]
+    Grading(WorkflowError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// A transition of a sample case.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SampleTransition {
+    to: String,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// A reallocation case of `geodata/reallocations.json`: opened, then moved through its
+/// transitions in order.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SampleCase {
+    kind: String,
+    parcels: Vec<CaseParcel>,
+    #[serde(default)]
+    enterprise: Option<String>,
+    #[serde(default)]
+    planned_use: Option<String>,
+    #[serde(default)]
+    acquisition: Option<String>,
+    #[serde(default)]
+    planned_output_wan: Option<f64>,
+    #[serde(default)]
+    reason: Option<String>,
+    actor: String,
+    #[serde(default)]
+    transitions: Vec<SampleTransition>,
+}
+
+/// Grades the sample firms, then opens and moves the sample cases of
+/// `reallocations.json` (if the directory has one) through the workflow, so the sample
+/// history is made by the same rules as a planner's.
+async fn load_cases(
+    store: &dyn Store,
+    dir: &Path,
+    grading: &GradingConfig,
+    report: &mut dyn FnMut(String),
+) -> Result<(), SampleError> {
+    let summary = regrade(store, SAMPLE_ACTOR, grading, "sample zone loaded")
+        .await
+        .map_err(SampleError::Grading)?;
+    report(format!(
+        "grades of {} firms: {:?}",
+        summary.firms.values().sum::<usize>(),
+        summary.firms
+    ));
+    let path = dir.join("reallocations.json");
+    if !path.exists() {
+        return Ok(());
+    }
+    let list: Vec<SampleCase> = serde_json::from_reader(std::io::BufReader::new(open(&path)?))
+        .map_err(|e| SampleError::File {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    let fail = |index: usize, source: WorkflowError| SampleError::Case {
+        path: path.display().to_string(),
+        index,
+        source,
+    };
+    for (index, c) in list.iter().enumerate() {
+        let req = OpenCase {
+            kind: c.kind.clone(),
+            parcels: c.parcels.clone(),
+            enterprise: c.enterprise.clone(),
+            planned_use: c.planned_use.clone(),
+            acquisition: c.acquisition.clone(),
+            planned_output_wan: c.planned_output_wan,
+            reason: c.reason.clone(),
+        };
+        let case = cases::open(store, &c.actor, &req)
+            .await
+            .map_err(|e| fail(index, e))?;
+        for (version, t) in (1..).zip(&c.transitions) {
+            cases::transition(
+                store,
+                &c.actor,
+                &case.code,
+                version,
+                &t.to,
+                t.reason.as_deref(),
+                grading,
+            )
+            .await
+            .map_err(|e| fail(index, e))?;
+        }
+    }
+    report(format!(
+        "{} reallocation cases from {}",
+        list.len(),
+        path.display()
+    ));
+    Ok(())
 }
 
 /// Where the sample data is: `LANDREUSE_GEODATA`, else `./geodata`, else the
@@ -65,10 +180,11 @@ fn open(path: &Path) -> Result<std::fs::File, SampleError> {
 }
 
 /// Loads enterprises, zones, roads and parcels from `dir`, each file in its own
-/// import transaction. `report` is told what each step did.
+/// import transaction, then grades the firms and loads the sample cases. `report` is told what each step did.
 pub async fn load(
     store: &dyn Store,
     dir: &Path,
+    grading: &GradingConfig,
     report: &mut dyn FnMut(String),
 ) -> Result<(), SampleError> {
     let path = dir.join("enterprises.json");
@@ -116,5 +232,5 @@ pub async fn load(
             zones = Arc::new(ZoneLocator::new(&store.load_features(c).await?));
         }
     }
-    Ok(())
+    load_cases(store, dir, grading, report).await
 }

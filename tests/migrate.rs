@@ -75,7 +75,7 @@ async fn all_rows(store: &dyn Store, t: StoreTable) -> Vec<Vec<Val>> {
 async fn zone_with_history(location: &StoreLocation) -> Arc<dyn Store> {
     let store = location.open().await.expect("store opens");
     let geodata = Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata");
-    landreuse::sample::load(store.as_ref(), &geodata, &mut |_| {})
+    landreuse::sample::load(store.as_ref(), &geodata, &Default::default(), &mut |_| {})
         .await
         .expect("sample loads");
     for file in ["bbox_l_shape.geojson", "bbox_l_shape_update.geojson"] {

@@ -6,6 +6,7 @@
 //! strictly, ask the index or the store, add the links, pick the media type.
 
 mod auth;
+mod enterprises;
 mod error;
 mod html;
 mod imports;
@@ -14,12 +15,13 @@ mod ogc;
 mod openapi;
 mod params;
 mod queryables;
+mod reallocations;
 
 use std::sync::Arc;
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::Router;
 use tower_http::cors::CorsLayer;
 use tower_http::trace::TraceLayer;
@@ -91,6 +93,14 @@ pub fn build_app(state: AppState) -> Router {
             "/collections/{collection_id}/items/{feature_id}",
             get(items::item),
         )
+        .route("/reallocations", get(reallocations::list))
+        .route("/reallocations/{case_id}", get(reallocations::show))
+        .route(
+            "/parcels/{parcel_id}/history",
+            get(reallocations::parcel_history),
+        )
+        .route("/enterprises", get(enterprises::list))
+        .route("/enterprises/{enterprise_id}", get(enterprises::show))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::read_guard,
@@ -98,6 +108,13 @@ pub fn build_app(state: AppState) -> Router {
     Router::new()
         .merge(reads)
         .route("/imports", post(imports::create))
+        .route("/reallocations", post(reallocations::open))
+        .route(
+            "/reallocations/{case_id}/transitions",
+            post(reallocations::transition),
+        )
+        .route("/enterprises", post(enterprises::create))
+        .route("/enterprises/{enterprise_id}", patch(enterprises::update))
         .fallback(not_found)
         .layer(CorsLayer::permissive())
         .layer(TraceLayer::new_for_http())

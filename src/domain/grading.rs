@@ -739,7 +739,7 @@ b_min_score = 90.0
                 q.d_max_score,
                 q.b_min_score
             ),
-            (0.20, 120.0, 0.05, 60.0, 90.0)
+            (0.20, 120.0, 0.05, 20.0, 90.0)
         );
         let bench = |zone, key| shipped.benchmark(zone, key);
         assert_eq!(bench(Some("south"), IndicatorKey::TaxPerMu), Some(1.25));
@@ -747,6 +747,22 @@ b_min_score = 90.0
         assert_eq!(bench(Some("bonded"), IndicatorKey::TaxPerMu), Some(0.9));
         assert_eq!(bench(None, IndicatorKey::OutputPerMu), Some(25.0));
         assert_eq!(bench(Some("south"), IndicatorKey::OutputPerEmployee), None);
+    }
+
+    #[test]
+    fn the_worked_example_in_the_docs_scores_as_written() {
+        // docs/grading.md: 50 mu, tax 80, output 1,200 → 108.8 in the south, 168 in the north.
+        let south = firm(1, Some("south"), 50.0, Some(80.0), Some(1200.0));
+        let north = FirmFigures {
+            enterprise_id: 2,
+            zone: Some("north".to_owned()),
+            ..south.clone()
+        };
+        let graded = grade(&GradingConfig::default(), &[south, north]);
+        assert_eq!(
+            (graded[0].score, graded[1].score),
+            (Some(108.8), Some(168.0))
+        );
     }
 
     fn config_error(from: &str, to: &str) -> String {
