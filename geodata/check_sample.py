@@ -6,6 +6,8 @@ intersection, holes inside their shell), that parcels keep 10 m off every road c
 do not overlap each other and lie inside their zone, that sub-districts tile their zone, the
 bonded-zone area (4.89 km2 +/- 1 %), the enterprise facts (82 firms above 100 M yuan, 18 with
 upgrades started, 20+ intending to expand) and that per-enterprise parcel figures add up.
+Replays reallocations.json in file order under the service's rules (allowed transitions, one
+open case per parcel, parcel status and owner effects) and checks its mix of kinds and stages.
 
 Usage: python3 geodata/check_sample.py [DIR]     exit status 0 when every check passes.
 """
@@ -463,6 +465,205 @@ def check_sums(firms, owned, sums):
                 fail(f"enterprise {name}: parcels sum {key} to {sums.get((name, key), 0.0):.2f}, firm has {e[key]}.")
 
 
+# ------------------------------------------------------------------ reallocation cases
+# The workflow the service enforces when it loads reallocations.json (DESIGN.md, 腾笼换鸟).
+NEXT = {
+    "reserve": {"proposed": {"approved", "rejected", "cancelled"}, "approved": {"vacating", "cancelled"},
+                "vacating": {"in_reserve", "cancelled"}, "in_reserve": {"completed"}},
+    "relocation": {"proposed": {"approved", "rejected", "cancelled"}, "approved": {"vacating", "cancelled"},
+                   "vacating": {"in_reserve", "cancelled"}, "in_reserve": {"supplied"}, "supplied": {"completed"}},
+    "redevelopment": {"proposed": {"approved", "rejected", "cancelled"}, "approved": {"supplied", "cancelled"},
+                      "supplied": {"completed"}},
+    "expansion": {"intention": {"started", "cancelled"}, "started": {"completed", "cancelled"}},
+}
+START = {"reserve": "proposed", "relocation": "proposed", "redevelopment": "proposed", "expansion": "intention"}
+CLOSED = {"completed", "rejected", "cancelled"}
+CASE_KEYS = {"reserve": ["kind", "parcels", "acquisition", "reason", "actor", "transitions"],
+             "relocation": ["kind", "parcels", "enterprise", "reason", "actor", "transitions"],
+             "redevelopment": ["kind", "parcels", "planned_use", "reason", "actor", "transitions"],
+             "expansion": ["kind", "parcels", "enterprise", "planned_output_wan", "reason", "actor", "transitions"]}
+ACQUISITIONS = {"recovery", "purchase", "expropriation"}
+SERVICE_USES = {"B1", "B11", "B12", "B13", "B14", "B2", "B21", "B22", "B29"}
+ALL_STAGES = ["proposed", "approved", "vacating", "in_reserve", "supplied", "completed", "rejected", "cancelled",
+              "intention", "started"]
+STARTED_WAN = 1_500_000  # 18 started upgrades planning about 15 bn yuan of new output
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+class CaseError(Exception):
+    pass
+
+
+def open_case(case, state, firms):
+    """Raise CaseError when `case` breaks a rule on opening; return {role: [codes]}."""
+    kind = case.get("kind")
+    if kind not in CASE_KEYS:
+        raise CaseError(f"kind {kind!r} is not one of {sorted(CASE_KEYS)}")
+    if set(case) != set(CASE_KEYS[kind]):
+        raise CaseError(f"has keys {sorted(case)}, expected exactly {sorted(CASE_KEYS[kind])}")
+    for key in ("reason", "actor"):
+        if not isinstance(case[key], str) or not case[key].strip():
+            raise CaseError(f"needs a non-blank {key}")
+    if not CJK.search(case["reason"]):
+        raise CaseError("reason must be in Chinese (an English gloss may follow)")
+    if not isinstance(case["transitions"], list) or not all(
+            isinstance(t, dict) and set(t) == {"to", "reason"} and CJK.search(str(t["reason"])) for t in case["transitions"]):
+        raise CaseError("transitions must be a list of {to, reason} with a Chinese reason")
+    roles = {}
+    for q in case["parcels"]:
+        if not isinstance(q, dict) or set(q) != {"code", "role"} or q["role"] not in ("subject", "source", "target"):
+            raise CaseError(f"parcel entry {q!r} must be {{code, role}} with role subject, source or target")
+        if q["code"] not in state:
+            raise CaseError(f"parcel {q['code']} is not in parcels.geojson")
+        roles.setdefault(q["role"], []).append(q["code"])
+    codes = [q["code"] for q in case["parcels"]]
+    if not codes or len(set(codes)) != len(codes):
+        raise CaseError("must list at least one parcel, each once")
+    for c in codes:
+        if state[c]["open"] is not None:
+            raise CaseError(f"parcel {c} is still in open case {state[c]['open']}")
+    if kind != "relocation" and set(roles) != {"subject"}:
+        raise CaseError(f"a {kind} case lists subject parcels only, got roles {sorted(roles)}")
+    if kind == "reserve":
+        for c in roles["subject"]:
+            if state[c]["status"] not in ("zombie", "idle"):
+                raise CaseError(f"parcel {c} is {state[c]['status']}; only zombie or idle land can be taken into reserve")
+        if case["acquisition"] not in ACQUISITIONS:
+            raise CaseError(f"acquisition {case['acquisition']!r} is not one of {sorted(ACQUISITIONS)}")
+    elif kind == "relocation":
+        if set(roles) != {"source", "target"} or len(roles["source"]) != 1 or len(roles["target"]) != 1:
+            raise CaseError(f"a relocation names exactly one source and one target, got {roles}")
+        s, t = state[roles["source"][0]], state[roles["target"][0]]
+        if s["zone"] != "south" or not s["owner"]:
+            raise CaseError(f"source {roles['source'][0]} must be in zone south with an owner "
+                            f"(zone {s['zone']}, owner {s['owner']})")
+        if case["enterprise"] != s["owner"]:
+            raise CaseError(f"enterprise {case['enterprise']} is not the owner {s['owner']} of the source")
+        if t["zone"] not in ("north", "bonded") or t["owner"] is not None or \
+                t["status"] not in ("idle", "reserved", "vacated"):
+            raise CaseError(f"target {roles['target'][0]} must be free land in north/bonded "
+                            f"(zone {t['zone']}, owner {t['owner']}, status {t['status']})")
+    elif kind == "redevelopment":
+        for c in roles["subject"]:
+            if state[c]["status"] not in ("reserved", "vacated"):
+                raise CaseError(f"parcel {c} is {state[c]['status']}; redevelopment needs reserved or vacated land")
+        if case["planned_use"] not in SERVICE_USES:
+            raise CaseError(f"planned use {case['planned_use']!r} is not a service use {sorted(SERVICE_USES)}")
+    else:
+        if len(roles["subject"]) != 1:
+            raise CaseError("an expansion names exactly one subject parcel")
+        p = state[roles["subject"][0]]
+        if not p["owner"] or p["status"] != "active" or case["enterprise"] != p["owner"]:
+            raise CaseError(f"subject {roles['subject'][0]} must be active and owned by {case['enterprise']} "
+                            f"(status {p['status']}, owner {p['owner']})")
+        wan = case["planned_output_wan"]
+        if not isinstance(wan, (int, float)) or isinstance(wan, bool) or not wan > 0:
+            raise CaseError(f"planned_output_wan must be more than 0, got {wan!r}")
+        if firms.get(case["enterprise"]) is None:
+            raise CaseError(f"enterprise {case['enterprise']} is not in enterprises.json")
+    return roles
+
+
+def apply_stage(case, roles, stage, state, saved):
+    """The parcel effects of entering `stage`."""
+    kind = case["kind"]
+    if stage in ("rejected", "cancelled"):
+        for c, (status, owner) in saved.items():
+            state[c].update(status=status, owner=owner)
+        return
+    if kind in ("reserve", "relocation") and stage in ("vacating", "in_reserve"):
+        for c in roles["subject"] if kind == "reserve" else roles["source"]:
+            state[c]["status"] = "relocating" if stage == "vacating" else "reserved"
+            if stage == "in_reserve":
+                state[c]["owner"] = None
+    elif kind == "relocation" and stage == "supplied":
+        state[roles["target"][0]].update(status="supplied", owner=case["enterprise"])
+    elif kind == "relocation" and stage == "completed":
+        state[roles["target"][0]]["status"] = "active"
+    elif kind == "redevelopment" and stage == "supplied":
+        for c in roles["subject"]:
+            state[c].update(status="supplied", land_use=case["planned_use"])
+    elif kind == "redevelopment" and stage == "completed":
+        for c in roles["subject"]:
+            state[c]["status"] = "redeveloped"
+    elif kind == "expansion" and stage in ("started", "completed"):
+        state[roles["subject"][0]]["status"] = "expanding" if stage == "started" else "active"
+
+
+def check_reallocations(cases, parcels, firms):
+    """Replay the cases in file order as the service does, with statuses and owners evolving."""
+    if not isinstance(cases, list):
+        fail("reallocations.json must be a JSON array of cases.")
+        return
+    state = {f["properties"]["parcel_id"]: {"zone": f["properties"]["zone"], "status": f["properties"]["status"],
+                                            "owner": f["properties"]["owner"], "land_use": f["properties"]["land_use"],
+                                            "open": None} for f in parcels["features"]}
+    finals, started, intention = {}, {}, {}
+    for i, case in enumerate(cases):
+        codes = ", ".join(str(q.get("code")) for q in case.get("parcels", []) if isinstance(q, dict)) \
+            if isinstance(case, dict) else "?"
+        label = f"reallocations.json case {i} ({case.get('kind') if isinstance(case, dict) else '?'}; {codes})"
+        try:
+            if not isinstance(case, dict):
+                raise CaseError("is not an object")
+            roles = open_case(case, state, firms)
+        except CaseError as e:
+            fail(f"{label} cannot be opened: {e}.")
+            continue
+        kind = case["kind"]
+        members = [c for cs in roles.values() for c in cs]
+        saved = {c: (state[c]["status"], state[c]["owner"]) for c in members}
+        for c in members:
+            state[c]["open"] = i
+        stage = START[kind]
+        for k, t in enumerate(case["transitions"]):
+            if t["to"] not in NEXT[kind].get(stage, ()):
+                fail(f"{label}: transition {k} from {stage} to {t['to']} is not allowed for a {kind} case "
+                     f"(allowed: {sorted(NEXT[kind].get(stage, ())) or 'none, the case is closed'}).")
+                break
+            stage = t["to"]
+            apply_stage(case, roles, stage, state, saved)
+        if stage in CLOSED:
+            for c in members:
+                state[c]["open"] = None
+        finals.setdefault(kind, {}).setdefault(stage, 0)
+        finals[kind][stage] += 1
+        if kind == "expansion" and stage in ("started", "intention"):
+            (started if stage == "started" else intention).setdefault(case["enterprise"], []).append(
+                case["planned_output_wan"])
+    check_case_mix(finals, started, intention, firms)
+    return state
+
+
+def check_case_mix(finals, started, intention, firms):
+    n = sum(sum(row.values()) for row in finals.values())
+    seen = {s for row in finals.values() for s in row}
+    for stage in ALL_STAGES:
+        if stage not in seen:
+            fail(f"reallocations.json has no case ending at stage {stage}; every stage must be shown.")
+    for stage in ALL_STAGES[:8]:
+        kinds = [k for k, row in finals.items() if stage in row]
+        if stage in seen and len(kinds) < 2:
+            fail(f"stage {stage} appears only in {kinds} cases; show it for several kinds.")
+    if not 40 <= n <= 75:
+        fail(f"reallocations.json holds {n} cases, expected roughly 40-70.")
+    upgrading = {name for name, e in firms.items() if e["upgrade_started"]}
+    n_started = sum(len(v) for v in started.values())
+    if n_started != 18 or set(started) != upgrading or any(len(v) > 1 for v in started.values()):
+        fail(f"{n_started} expansion cases are started (firms {len(started)}), expected one for each of the 18 "
+             "firms with upgrade_started.")
+    bad = sorted(n for n in intention if not firms[n]["expansion_intent"] or firms[n]["upgrade_started"])
+    if bad:
+        fail(f"expansion cases at intention for firms without expansion intent or already started: {bad[:5]}.")
+    total = sum(w for v in started.values() for w in v)
+    if abs(total - STARTED_WAN) > 0.05 * STARTED_WAN:
+        fail(f"the started expansion cases plan {total:,.0f} 万元 of new output, expected about {STARTED_WAN:,} 万元.")
+    print(f"reallocations: {n} cases " + "; ".join(
+        f"{k} {sum(row.values())} {dict(sorted(row.items()))}" for k, row in sorted(finals.items())))
+    print(f"expansion: {n_started} started planning {total:,.0f} 万元, {sum(len(v) for v in intention.values())} "
+          f"at intention planning {sum(w for v in intention.values() for w in v):,.0f} 万元")
+
+
 def main():
     size = (DIR / "parcels.geojson").stat().st_size
     if size > 3_200_000:
@@ -473,6 +674,7 @@ def main():
     parcels = load("parcels.geojson")
     owned, sums = check_parcels(parcels, zones, segs, firms)
     check_sums(firms, owned, sums)
+    check_reallocations(load("reallocations.json"), parcels, firms)
     counts = {}
     for f in parcels["features"]:
         counts[f["properties"]["zone"]] = counts.get(f["properties"]["zone"], 0) + 1

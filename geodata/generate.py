@@ -1228,9 +1228,9 @@ NODES = {"cbd": "世纪大街CBD节点", "hq": "大众卓越总部基地", "incu
 # planned use by the anchor (node or corridor) a redevelopment parcel lies nearest to
 ANCHOR_USE = {"hq": "B2", "cbd": "B1", "incub": "B29", "expo": "B14",
               "road-shiji": "B2", "road-jilin": "B2", "road-ziyou": "B1", "road-yangpu": "B29"}
-USE_TEXT = {"B1": ("商业综合体", "commercial complex"), "B2": ("企业总部楼宇", "headquarters building"),
-            "B21": ("金融商务楼宇", "finance office building"), "B29": ("科创孵化楼宇", "incubator building"),
-            "B14": ("会展配套酒店", "hotel serving the expo centre")}
+USE_TEXT = {"B1": ("商业综合体", "a commercial complex"), "B2": ("企业总部楼宇", "a headquarters building"),
+            "B21": ("金融商务楼宇", "a finance office building"), "B29": ("科创孵化楼宇", "an incubator building"),
+            "B14": ("会展配套酒店", "a hotel serving the expo centre")}
 CHAIN_ZH = {"automotive": "汽车零部件", "new_energy_vehicles": "新能源汽车", "new_materials": "新材料",
             "robotics_equipment": "机器人与智能装备", "bio_based_materials": "生物基材料", "biomedicine": "生物医药",
             "big_data": "大数据", "cross_border_trade": "跨境贸易", "other": "其他"}
@@ -1383,8 +1383,9 @@ class Geo:
         """(distance m, anchor) of the nearest corridor or node; nodes win ties."""
         return min((round(self.dist(codes, a), 1), 0 if a in NODES else 1, a) for a in list(NODES) + list(CORRIDORS))[::2]
 
-    def where(self, codes):
-        d, a = self.anchor(codes)
+    def where(self, codes, anchor=None):
+        """Where the parcels lie, relative to `anchor` or else to the nearest corridor or node."""
+        d, a = (self.dist(codes, anchor), anchor) if anchor else self.anchor(codes)
         if a in NODES:
             return f"{NODES[a]}" + ("内" if d == 0 else f"旁（约{round(d, -1):.0f} m）")
         return f"{CORRIDORS[a]}服务业走廊（距道路中线约{round(d, -1):.0f} m）"
@@ -1445,16 +1446,17 @@ def relocation_cases(led, geo, parcels, firms):
             north_home.setdefault(p["owner"], p["parcel_id"])
     src = {f: max(ps, key=lambda p: (p["area"], p["parcel_id"]))["parcel_id"] for f, ps in sources.items()}
     ranked = sorted(src, key=lambda f: (geo.anchor([src[f]])[0], f))
-    free = sorted(c for c, s in led.p.items() if c.startswith("ETDZ-N-") and s["owner"] is None
-                  and s["status"] in ("idle", "reserved", "vacated") and s["use"] in ("M1", "M2"))
+    def free():
+        return sorted(c for c, s in led.p.items() if c.startswith("ETDZ-N-") and s["owner"] is None and led.free(c)
+                      and s["status"] in ("idle", "reserved", "vacated") and s["use"] in ("M1", "M2"))
     plan = [("completed", None), ("supplied", None), ("in_reserve", None), ("vacating", None), ("vacating", None),
             ("approved", None), ("proposed", None), ("cancelled", "approved")]
     actors = ["招商局 张工", "经济发展局 赵工"]
     completed = []
     for k, (firm, (final, via)) in enumerate(zip(ranked, plan)):
         home = geo.c[north_home[firm]] if firm in north_home else geo.centre([src[firm]])
-        target = min((c for c in free if led.free(c)),
-                     key=lambda c: (round(math.hypot(geo.c[c][0] - home[0], geo.c[c][1] - home[1])), c))
+        target = min(free(), key=lambda c: (round(math.hypot(geo.c[c][0] - home[0], geo.c[c][1] - home[1])), c))
+        near = f"，毗邻企业北区新厂区{north_home[firm]}" if firm in north_home else ""
         chain = firms[firm]["industry_chain"]
         extra = {}
         if final == "cancelled":
@@ -1462,8 +1464,8 @@ def relocation_cases(led, geo, parcels, firms):
         case = {"kind": "relocation", "parcels": [{"code": src[firm], "role": "source"}, {"code": target, "role": "target"}],
                 "enterprise": firm,
                 "reason": f"南区厂区无扩产空间（{by_code[src[firm]]['use']}，{by_code[src[firm]]['area'] / 10000:.2f} ha），"
-                          f"整体搬迁至北区{by_code[target]['use']}地块扩能（{CHAIN_ZH[chain]}）  — no room to grow in the south; "
-                          "moving to a larger parcel in the northern zone",
+                          f"{CHAIN_ZH[chain]}产能搬迁至北区{by_code[target]['use']}地块扩能{near} — no room to grow "
+                          "in the south; moving to a free parcel in the northern zone to expand",
                 "actor": actors[k % 2],
                 "transitions": transitions("relocation", path_to("relocation", final, via), RELOCATION_REASONS, extra)}
         if led.add(case) == "completed":
@@ -1496,28 +1498,28 @@ def redevelopment_cases(led, geo, reserved_sets, relocated_sets):
     def nearest(anchor):
         return [min(pool(), key=lambda c: (round(geo.dist([c], anchor)), c))]
 
-    def add(codes, final, via=None, use=None, actor="规划科 王工", reason=None, extra=None):
-        use = use or ANCHOR_USE[geo.anchor(codes)[1]]
+    def add(codes, final, via=None, anchor=None, use=None, actor="规划科 王工", reason=None, extra=None):
+        use = use or ANCHOR_USE[anchor or geo.anchor(codes)[1]]
         zh, en = USE_TEXT.get(use, USE_TEXT[use[:2]])
         origin = "、".join(f"{c}（{led.p[c]['status']}）" for c in codes)
         led.add({"kind": "redevelopment", "parcels": [{"code": c, "role": "subject"} for c in codes], "planned_use": use,
-                 "reason": reason or f"腾笼换鸟：储备/腾退地块{origin}位于{geo.where(codes)}，规划供应为{zh}（{use}）"
-                                     f" — vacated/reserved land on the service corridors supplied for a {en}",
+                 "reason": reason or f"腾笼换鸟：储备/腾退地块{origin}位于{geo.where(codes, anchor)}，规划供应为{zh}（{use}）"
+                                     f" — vacated/reserved land on the service corridors supplied for {en}",
                  "actor": actor,
                  "transitions": transitions("redevelopment", path_to("redevelopment", final, via),
                                             REDEVELOPMENT_REASONS, extra)})
 
-    add(nearest("hq"), "completed", use="B2")
-    add(nearest("cbd"), "completed", use="B1", actor="管委会")
-    add(nearest("incub"), "supplied", use="B29")
+    add(nearest("hq"), "completed", anchor="hq")
+    add(nearest("cbd"), "completed", anchor="cbd", actor="管委会")
+    add(nearest("incub"), "supplied", anchor="incub")
     if reserved_sets:
         add(reserved_sets[0], "supplied")
     if len(reserved_sets) > 1:
         add(reserved_sets[1], "approved")
-    add(nearest("expo"), "approved", use="B14", actor="招商局 张工")
+    add(nearest("expo"), "approved", anchor="expo", actor="招商局 张工")
     for codes in relocated_sets[:1]:
         add(codes, "proposed")
-    add(nearest("cbd"), "cancelled", via="approved", use="B21", actor="招商局 张工",
+    add(nearest("cbd"), "cancelled", via="approved", anchor="cbd", use="B21", actor="招商局 张工",
         extra={"cancelled": "意向投资方撤回投资意向，方案终止 — the prospective investor withdrew"})
     far = max(pool(), key=lambda c: (round(geo.anchor([c])[0]), c))
     add([far], "rejected", use="B1",

@@ -14,6 +14,7 @@ mod items;
 mod ogc;
 mod openapi;
 mod params;
+mod parcels;
 mod queryables;
 mod reallocations;
 
@@ -95,10 +96,7 @@ pub fn build_app(state: AppState) -> Router {
         )
         .route("/reallocations", get(reallocations::list))
         .route("/reallocations/{case_id}", get(reallocations::show))
-        .route(
-            "/parcels/{parcel_id}/history",
-            get(reallocations::parcel_history),
-        )
+        .route("/parcels/{parcel_id}/history", get(parcels::parcel_history))
         .route("/enterprises", get(enterprises::list))
         .route("/enterprises/{enterprise_id}", get(enterprises::show))
         .route_layer(axum::middleware::from_fn_with_state(
@@ -113,6 +111,8 @@ pub fn build_app(state: AppState) -> Router {
             "/reallocations/{case_id}/transitions",
             post(reallocations::transition),
         )
+        .route("/parcels/{parcel_id}/split", post(parcels::split))
+        .route("/parcels/merge", post(parcels::merge))
         .route("/enterprises", post(enterprises::create))
         .route("/enterprises/{enterprise_id}", patch(enterprises::update))
         .fallback(not_found)

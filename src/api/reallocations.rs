@@ -236,20 +236,3 @@ pub async fn transition(
     let body = case_body(&state, &case, &base, true).await?;
     Ok(json_with_etag(StatusCode::OK, body, version_of(&case)))
 }
-
-/// `GET /parcels/{id}/history`: every event of a parcel, oldest first, with what changed.
-pub async fn parcel_history(
-    State(state): State<AppState>,
-    Path(code): Path<String>,
-) -> Result<Response, ApiError> {
-    let events = state
-        .store
-        .feature_history(Collection::Parcels, &code)
-        .await?;
-    if events.is_empty() {
-        return Err(ApiError::NotFound(format!(
-            "parcel {code} has no history: there is no such parcel"
-        )));
-    }
-    Ok(axum::Json(json!({"parcel": code, "events": events})).into_response())
-}
