@@ -674,7 +674,10 @@ def main():
     parcels = load("parcels.geojson")
     owned, sums = check_parcels(parcels, zones, segs, firms)
     check_sums(firms, owned, sums)
-    check_reallocations(load("reallocations.json"), parcels, firms)
+    if (DIR / "reallocations.json").exists():
+        check_reallocations(load("reallocations.json"), parcels, firms)
+    else:
+        fail("reallocations.json is missing; run geodata/generate.py.")
     counts = {}
     for f in parcels["features"]:
         counts[f["properties"]["zone"]] = counts.get(f["properties"]["zone"], 0) + 1

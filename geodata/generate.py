@@ -44,6 +44,17 @@ the south and expanding in the north) and the place (idle land mostly in the sou
 blocks in the north).  A firm's output and tax are split over its parcels by area weighted by
 status, in integer hundredths of 万元, so per-firm sums match exactly.
 
+Reallocation cases.  reallocations.json holds about 70 illustrative 腾笼换鸟 cases that the
+service replays in file order (open, then transitions).  They are picked from the generated
+parcels by fixed, sorted rules: zombie firms' land into reserve, corridor land first; relocating
+firms' largest southern parcel moved to the free northern parcel nearest their new plant;
+reserved and vacated land nearest the CBD, the headquarters base, the CIOMP base, the expo centre
+and the corridors 世纪大街/洋浦大街/自由大路/吉林大路 supplied for B2/B1/B29/B14/B21; a started
+expansion on the largest active parcel of each firm with an upgrade started (planned new output
+1,500,000 万元 in all) and an intention case for each other firm that intends to expand.  A
+ledger replays each case's effects on parcel status and owner, so later cases see the land as
+earlier ones left it.  The other files do not depend on this step.
+
 Synthetic mode.  A jittered street grid over the whole district (lon 125.25-125.65,
 lat 43.78-44.05) per *layer*, blocks visited in seeded shuffled order and cut with the same lot
 machinery; further layers (think historical vintages) overlay the district until N parcels
@@ -52,7 +63,7 @@ features of a larger run are exactly the run for N.
 
 Usage
 -----
-  python3 geodata/generate.py                   # rewrite the four sample files in geodata/
+  python3 geodata/generate.py                   # rewrite the five sample files in geodata/
   python3 geodata/generate.py --synthetic 1000000 --out /tmp/parcels_1m.geojsonl [--seed 42]
 """
 import argparse

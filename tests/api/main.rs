@@ -11,3 +11,4 @@ mod imports;
 mod landuse;
 mod ogc;
 mod tokens;
+mod workflow;
