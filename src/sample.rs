@@ -135,7 +135,7 @@ async fn load_cases(
                 version,
                 &t.to,
                 t.reason.as_deref(),
-                grading,
+                None,
             )
             .await
             .map_err(|e| fail(index, e))?;
@@ -146,6 +146,10 @@ async fn load_cases(
         list.len(),
         path.display()
     ));
+    // Land changed hands in the cases: grade once more, for all of them.
+    regrade(store, SAMPLE_ACTOR, grading, "sample cases loaded")
+        .await
+        .map_err(SampleError::Grading)?;
     Ok(())
 }
 

@@ -252,7 +252,7 @@ fn owslib_lists_the_collections_and_pages_through_every_parcel() {
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         summary["collections"],
-        serde_json::json!(["parcels", "zones", "roads"])
+        serde_json::json!(["parcels", "zones", "roads", "reallocations"])
     );
     assert_eq!(summary["conformance"], 7);
     assert_eq!(summary["read"], summary["matched"]);

@@ -228,7 +228,7 @@ pub async fn transition(
         version,
         &req.to,
         req.reason.as_deref(),
-        &state.grading,
+        Some(&state.grading),
     )
     .await?;
     state.index.catch_up(state.store.as_ref()).await?;

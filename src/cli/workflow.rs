@@ -203,7 +203,7 @@ pub async fn case(action: CaseAction) -> Result<(), String> {
                 version,
                 &to,
                 reason.as_deref(),
-                &config,
+                Some(&config),
             )
             .await;
             store.close().await;

@@ -257,6 +257,16 @@ pub trait WorkflowTx: Send {
         action: &str,
         reason: Option<&str>,
     ) -> Result<FeatureRecord, StoreError>;
+    /// Sets one property of many features (a regrading), with an event each, in few
+    /// statements: `changes` holds (code, new value).
+    async fn write_property(
+        &mut self,
+        c: Collection,
+        property: &str,
+        changes: &[(String, serde_json::Value)],
+        action: &str,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError>;
     /// Deletes a feature (a parcel split or merged away), appending its event with the
     /// state before and `after` (what replaced it).
     async fn delete_feature(

@@ -314,7 +314,8 @@ fn change_set(change: &ParcelChange) -> Map<String, Value> {
 }
 
 /// Moves a case to `to` if it is still at `expected_version`; the parcels follow, each
-/// change with its event, and grades are recomputed where land changed hands.
+/// change with its event, and grades are recomputed where land changed hands (unless
+/// `grading` is `None`: a batch that regrades once at its end).
 pub async fn transition(
     store: &dyn Store,
     actor: &str,
@@ -322,7 +323,7 @@ pub async fn transition(
     expected_version: i64,
     to: &str,
     reason: Option<&str>,
-    grading: &GradingConfig,
+    grading: Option<&GradingConfig>,
 ) -> Result<FeatureRecord, WorkflowError> {
     let to: Stage = to.parse().map_err(WorkflowError::BadRequest)?;
     let mut tx = store.begin_workflow(actor).await?;
@@ -409,8 +410,8 @@ pub async fn transition(
             Some(reason.unwrap_or(&why)),
         )
         .await?;
-    if owners_changed {
-        regrade_in(tx.as_mut(), grading, &why).await?;
+    if let (true, Some(config)) = (owners_changed, grading) {
+        regrade_in(tx.as_mut(), config, &why).await?;
     }
     tx.commit().await?;
     Ok(written)

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::WorkflowError;
 use crate::domain::grading::{self, FirmFigures, GradingConfig};
 use crate::domain::{Collection, FeatureRecord, SQUARE_METRES_PER_MU};
-use crate::store::{EnterpriseGrade, FeatureWrite, Store, WorkflowTx};
+use crate::store::{EnterpriseGrade, Store, WorkflowTx};
 
 /// The parcel grade of land whose owner is not a graded firm.
 pub const UNGRADED: &str = "ungraded";
@@ -136,6 +136,7 @@ pub async fn regrade_in(
             parcels.push(p);
         }
     }
+    let mut changes = Vec::new();
     for p in parcels {
         let want = text(&p, "owner").map(|o| {
             by_name
@@ -143,25 +144,19 @@ pub async fn regrade_in(
                 .cloned()
                 .unwrap_or_else(|| UNGRADED.to_string())
         });
-        if text(&p, "grade") == want.as_deref() {
-            continue;
+        if text(&p, "grade") != want.as_deref() {
+            changes.push((p.code.clone(), want.map(Value::from).unwrap_or(Value::Null)));
         }
-        let mut set = serde_json::Map::new();
-        set.insert("grade".into(), want.map(Value::from).unwrap_or(Value::Null));
-        tx.write_feature(
-            &FeatureWrite {
-                collection: Collection::Parcels,
-                code: p.code.clone(),
-                set,
-                geometry: None,
-                attributes: None,
-            },
-            "parcel.graded",
-            Some(reason),
-        )
-        .await?;
-        summary.parcels_changed += 1;
     }
+    summary.parcels_changed = changes.len();
+    tx.write_property(
+        Collection::Parcels,
+        "grade",
+        &changes,
+        "parcel.graded",
+        Some(reason),
+    )
+    .await?;
     tx.log(
         "grading.completed",
         "grading",

@@ -206,7 +206,7 @@ pub async fn merge(
     let code = new_code.map_or_else(|| format!("{}-M", codes[0]), str::to_string);
     if !codes.contains(&code)
         && !tx
-            .features(Collection::Parcels, &[code.clone()])
+            .features(Collection::Parcels, std::slice::from_ref(&code))
             .await?
             .is_empty()
     {

@@ -32,13 +32,13 @@ async fn landing_page_links_the_api_conformance_and_collections() {
 }
 
 #[tokio::test]
-async fn collections_list_parcels_zones_and_roads_with_extent_and_links() {
+async fn collections_list_parcels_zones_roads_and_cases_with_extent_and_links() {
     let app = spawn_sample().await;
     let (status, body) = app.get_json("/collections").await;
     assert_eq!(status, 200);
     let list = body["collections"].as_array().unwrap();
     let names: Vec<&str> = list.iter().filter_map(|c| c["id"].as_str()).collect();
-    assert_eq!(names, vec!["parcels", "zones", "roads"]);
+    assert_eq!(names, vec!["parcels", "zones", "roads", "reallocations"]);
     let parcels = &list[0];
     let bbox = &parcels["extent"]["spatial"]["bbox"][0];
     assert!(

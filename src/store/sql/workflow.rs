@@ -236,6 +236,85 @@ impl WorkflowTx for SqlWorkflow {
         Ok(after)
     }
 
+    async fn write_property(
+        &mut self,
+        c: Collection,
+        property: &str,
+        changes: &[(String, Value)],
+        action: &str,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let p = c.property(property).ok_or_else(|| StoreError::Corrupt {
+            what: format!("a write to {c}"),
+            detail: format!("{property} is not a column of {c}"),
+        })?;
+        let codes: Vec<String> = changes.iter().map(|(code, _)| code.clone()).collect();
+        let before: std::collections::HashMap<String, FeatureRecord> = self
+            .features(c, &codes)
+            .await?
+            .into_iter()
+            .map(|f| (f.code.clone(), f))
+            .collect();
+        // One UPDATE per distinct value, over chunks of codes.
+        let mut by_value: Vec<(&Value, Vec<&String>)> = Vec::new();
+        for (code, v) in changes {
+            match by_value.iter_mut().find(|(x, _)| *x == v) {
+                Some((_, list)) => list.push(code),
+                None => by_value.push((v, vec![code])),
+            }
+        }
+        for (v, list) in by_value {
+            for chunk in list.chunks(500) {
+                let sql = format!(
+                    "UPDATE {} SET {} = ?, updated_at = ? WHERE code IN {}",
+                    table(c),
+                    p.name,
+                    rows::tuple(&vec!["?"; chunk.len()])
+                );
+                let mut args = vec![column_value(c, p.name, v)?, Val::text(&self.now)];
+                args.extend(chunk.iter().map(|c| Val::text(c.as_str())));
+                self.tx.execute(&sql, args).await?;
+            }
+        }
+        // The events, with the state before and after, in batches.
+        let row = format!(
+            "(?, ?, ?, ?, ?, ?, {}, {})",
+            self.dialect.json_in(),
+            self.dialect.json_in()
+        );
+        for chunk in changes.chunks(200) {
+            let mut args = Vec::with_capacity(chunk.len() * 8);
+            let mut n = 0;
+            for (code, v) in chunk {
+                let Some(old) = before.get(code) else {
+                    continue;
+                };
+                let mut new = old.clone();
+                new.properties.insert(p.name.to_string(), v.clone());
+                args.extend([
+                    Val::text(&self.now),
+                    Val::text(&self.actor),
+                    Val::text(action),
+                    Val::text(c.id()),
+                    Val::text(code),
+                    Val::Text(reason.map(str::to_string)),
+                    Val::text(codec::state_json(old)),
+                    Val::text(codec::state_json(&new)),
+                ]);
+                n += 1;
+            }
+            if n == 0 {
+                continue;
+            }
+            let sql = format!(
+                "INSERT INTO events (occurred_at, actor, action, collection, feature_code, reason, before, after) VALUES {}",
+                vec![row.as_str(); n].join(", ")
+            );
+            self.tx.execute(&sql, args).await?;
+        }
+        Ok(())
+    }
+
     async fn delete_feature(
         &mut self,
         c: Collection,
