@@ -217,3 +217,102 @@ fn token_create_prints_the_secret_once() {
     );
     assert!(text(&again).1.contains("already exists"));
 }
+
+/// The workflow from the CLI, for scripted batch work: open a reserve case on idle
+/// land, move it (a stale version is refused), list it, show its history, grade.
+#[test]
+fn cases_are_opened_moved_listed_and_shown_from_the_cli() {
+    let dir = TestStore::new();
+    let out = landreuse(&["import", &fixture("survey_ogr2ogr.geojson")], &dir);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let idle = "220172001002GB00002";
+    let out = landreuse(
+        &[
+            "case",
+            "open",
+            "--kind",
+            "reserve",
+            "--parcel",
+            idle,
+            "--acquisition",
+            "recovery",
+            "--reason",
+            "闲置两年",
+            "--actor",
+            "土地储备中心 李工",
+        ],
+        &dir,
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("opened RC-00001 (reserve, stage proposed, version 1)"),
+        "{stdout}"
+    );
+    let out = landreuse(
+        &[
+            "case",
+            "move",
+            "RC-00001",
+            "--to",
+            "approved",
+            "--version",
+            "1",
+        ],
+        &dir,
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(text(&out)
+        .0
+        .contains("RC-00001 is now approved (version 2)"));
+    let out = landreuse(
+        &[
+            "case",
+            "move",
+            "RC-00001",
+            "--to",
+            "vacating",
+            "--version",
+            "1",
+        ],
+        &dir,
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out).1.contains("version 2, not 1"),
+        "{}",
+        text(&out).1
+    );
+    let out = landreuse(
+        &[
+            "case",
+            "move",
+            "RC-00001",
+            "--to",
+            "completed",
+            "--version",
+            "2",
+        ],
+        &dir,
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out).1.contains("vacating or cancelled"),
+        "{}",
+        text(&out).1
+    );
+    let out = landreuse(&["case", "list", "--kind", "reserve"], &dir);
+    let (stdout, stderr) = text(&out);
+    assert!(
+        stdout.starts_with("RC-00001\treserve\tapproved\t2\t"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("存量扩能"), "{stderr}");
+    let out = landreuse(&["case", "show", "RC-00001"], &dir);
+    let shown: serde_json::Value = serde_json::from_str(&text(&out).0).unwrap();
+    assert_eq!(shown["events"].as_array().unwrap().len(), 2);
+    assert_eq!(shown["events"][0]["actor"], "土地储备中心 李工");
+    let out = landreuse(&["grade"], &dir);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(text(&out).0.contains("graded firms: "), "{}", text(&out).0);
+}

@@ -29,6 +29,7 @@ pub async fn create(
     body: Body,
 ) -> Result<Response, ApiError> {
     let holder = require(&state, &headers, Role::Gis).await?;
+    let holder_name = holder.name.clone();
     let opts = options(&state, raw.as_deref(), holder.name)?;
     check_media_type(&headers)?;
     let limit = state.settings.max_upload_bytes;
@@ -52,6 +53,16 @@ pub async fn create(
         .map_err(|_| too_large("larger than that".into()))?;
     let report =
         import::run_import(state.store.as_ref(), std::io::Cursor::new(bytes), opts).await?;
+    if report.collection == Collection::Parcels.id() {
+        // Land changed: the firms' grades follow.
+        crate::workflow::grading::regrade(
+            state.store.as_ref(),
+            &holder_name,
+            &state.grading,
+            &format!("import {}", report.import_id),
+        )
+        .await?;
+    }
     state.index.catch_up(state.store.as_ref()).await?;
     Ok((StatusCode::CREATED, axum::Json(report)).into_response())
 }

@@ -179,6 +179,69 @@ fn imports_path() -> Value {
     }})
 }
 
+fn op(
+    summary: &str,
+    id: &str,
+    secured: bool,
+    params: Value,
+    body: bool,
+    ok: (&str, &str),
+) -> Value {
+    let mut o = json!({"summary": summary, "operationId": id, "parameters": params,
+        "responses": {ok.0: {"description": ok.1, "content": {"application/json": {"schema": {"type": "object"}}}},
+                      "400": problem("The request is malformed."), "404": problem("No such case, parcel or enterprise.")}});
+    if secured {
+        o["security"] = json!([{"bearer": []}]);
+        o["responses"]["401"] = problem("No valid bearer token.");
+        o["responses"]["403"] = problem("The token's role is not planner (or admin).");
+        o["responses"]["409"] = problem("A stale version, a forbidden transition, a parcel in another open case, or a taken name.");
+        o["responses"]["422"] =
+            problem("A rule of the programme is broken (the message says which).");
+    }
+    if body {
+        o["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object"}}}});
+    }
+    o
+}
+
+/// The domain endpoints of the 腾笼换鸟 workflow (docs/workflow.md).
+fn workflow_paths(paths: &mut Map<String, Value>) {
+    let q = |name: &str, d: &str| json!({"name": name, "in": "query", "required": false, "description": d, "schema": {"type": "string"}});
+    let p = |name: &str, d: &str| json!({"name": name, "in": "path", "required": true, "description": d, "schema": {"type": "string"}});
+    paths.insert("/reallocations".into(), json!({
+        "get": op("Reallocation cases, with the expansion-in-place totals", "list_reallocations", false,
+                  json!([q("kind", "reserve, relocation, redevelopment or expansion"), q("stage", "A stage code"), q("zone", "south, north or bonded"), q("enterprise", "The firm")]), false, ("200", "The cases.")),
+        "post": op("Open a case (planner)", "open_reallocation", true, json!([]), true, ("201", "The case, with ETag \"1\"."))}));
+    paths.insert("/reallocations/{caseId}".into(), json!({
+        "get": op("One case with its full event history; ETag is its version", "get_reallocation", false, json!([p("caseId", "Case code, RC-00012")]), false, ("200", "The case."))}));
+    let mut transition = op(
+        "Move a case to another stage (planner)",
+        "transition_reallocation",
+        true,
+        json!([p("caseId", "Case code"), {"name": "If-Match", "in": "header", "required": true, "description": "The case version decided on, e.g. \"3\"", "schema": {"type": "string"}}]),
+        true,
+        ("200", "The case at its new stage."),
+    );
+    transition["responses"]["428"] = problem("If-Match is missing.");
+    paths.insert(
+        "/reallocations/{caseId}/transitions".into(),
+        json!({"post": transition}),
+    );
+    paths.insert("/parcels/{parcelId}/history".into(), json!({
+        "get": op("Every event of a parcel, with what changed", "parcel_history", false, json!([p("parcelId", "Parcel code")]), false, ("200", "The events, oldest first."))}));
+    paths.insert("/parcels/{parcelId}/split".into(), json!({
+        "post": op("Split a reserved parcel into lots (planner)", "split_parcel", true, json!([p("parcelId", "Parcel code")]), true, ("201", "The lots."))}));
+    paths.insert("/parcels/merge".into(), json!({
+        "post": op("Merge adjacent reserved parcels (planner)", "merge_parcels", true, json!([]), true, ("201", "The merged parcel."))}));
+    paths.insert("/enterprises".into(), json!({
+        "get": op("Firms with figures, land and 亩均效益 grade", "list_enterprises", false,
+                  json!([q("grade", "A, B, C, D or ungraded"), q("industry_chain", "Industry chain code"), q("zone", "Zone of most of its land")]), false, ("200", "The firms.")),
+        "post": op("Add a firm (planner)", "create_enterprise", true, json!([]), true, ("201", "The firm with its grade."))}));
+    paths.insert("/enterprises/{enterpriseId}".into(), json!({
+        "get": op("One firm with its parcels", "get_enterprise", false, json!([p("enterpriseId", "Enterprise id")]), false, ("200", "The firm.")),
+        "patch": op("Correct a firm's figures (planner)", "update_enterprise", true, json!([p("enterpriseId", "Enterprise id")]), true, ("200", "The firm, regraded."))}));
+}
+
 /// The OpenAPI 3.0 document.
 pub fn definition(base: &str) -> Value {
     let mut paths = Map::new();
@@ -213,6 +276,7 @@ pub fn definition(base: &str) -> Value {
         collection_paths(c, &mut paths);
     }
     paths.insert("/imports".into(), imports_path());
+    workflow_paths(&mut paths);
     json!({
         "openapi": "3.0.3",
         "info": {

@@ -170,7 +170,32 @@ pub async fn list(
     for r in &records {
         cases.push(case_body(&state, r, &base, false).await?);
     }
-    Ok(axum::Json(json!({"numberMatched": cases.len(), "cases": cases})).into_response())
+    let expansion = expansion_summary(&records);
+    Ok(
+        axum::Json(json!({"numberMatched": cases.len(), "expansion": expansion, "cases": cases}))
+            .into_response(),
+    )
+}
+
+/// 存量扩能 totals of the listed expansion cases: firms at intention, started and
+/// completed, and the planned new output value.
+fn expansion_summary(records: &[FeatureRecord]) -> reallocation::ExpansionTotals {
+    reallocation::expansion_totals(records.iter().filter_map(|r| {
+        let p = &r.properties;
+        if p.get("kind").and_then(Value::as_str) != Some(CaseKind::Expansion.code()) {
+            return None;
+        }
+        let stage = p
+            .get("stage")
+            .and_then(Value::as_str)?
+            .parse::<Stage>()
+            .ok()?;
+        let planned = p
+            .get("planned_output_wan")
+            .and_then(Value::as_f64)
+            .unwrap_or(0.0);
+        Some((stage, planned))
+    }))
 }
 
 /// `GET /reallocations/{id}` with its full history.

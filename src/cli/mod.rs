@@ -111,6 +111,8 @@ struct ImportArgs {
     file: PathBuf,
     #[command(flatten)]
     store: StoreArgs,
+    #[command(flatten)]
+    grading: workflow::GradingArgs,
     /// Target collection: parcels, zones or roads.
     #[arg(long, default_value = "parcels")]
     collection: String,
@@ -242,8 +244,19 @@ async fn import_file(args: ImportArgs) -> Result<(), String> {
         source_name: args.file.display().to_string(),
         zones: Arc::new(zones),
     };
+    let grading = args.grading.load()?;
+    let actor = opts.actor.clone();
     let (reader, bar) = open_with_progress(&args.file)?;
-    let result = import::run_import(store.as_ref(), reader, opts).await;
+    let mut result = import::run_import(store.as_ref(), reader, opts).await;
+    if let (Ok(_), Collection::Parcels) = (&result, collection) {
+        // Land changed: the firms' grades follow.
+        let why = format!("import of {}", args.file.display());
+        if let Err(e) =
+            crate::workflow::grading::regrade(store.as_ref(), &actor, &grading, &why).await
+        {
+            result = Err(import::ImportError::Grading(e.to_string()));
+        }
+    }
     store.close().await;
     bar.finish_and_clear();
     let report = result.map_err(|e| e.to_string())?;

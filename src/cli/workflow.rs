@@ -223,7 +223,26 @@ pub async fn case(action: CaseAction) -> Result<(), String> {
             let store = store.open().await?;
             let all = store.load_features(Collection::Reallocations).await;
             store.close().await;
-            for c in all.map_err(|e| e.to_string())? {
+            let all = all.map_err(|e| e.to_string())?;
+            let totals =
+                crate::domain::reallocation::expansion_totals(all.iter().filter_map(|c| {
+                    let p = &c.properties;
+                    (prop(p, "kind") == "expansion")
+                        .then(|| {
+                            (
+                                prop(p, "stage").parse().ok(),
+                                p.get("planned_output_wan")
+                                    .and_then(Value::as_f64)
+                                    .unwrap_or(0.0),
+                            )
+                        })
+                        .and_then(|(s, v)| Some((s?, v)))
+                }));
+            eprintln!(
+                "存量扩能 expansion in place: {} firms at intention, {} started (planned new output {:.0} 万元), {} completed",
+                totals.intention, totals.started, totals.planned_output_wan_started, totals.completed
+            );
+            for c in all {
                 let p = &c.properties;
                 if kind.as_deref().is_some_and(|k| k != prop(p, "kind"))
                     || stage.as_deref().is_some_and(|s| s != prop(p, "stage"))

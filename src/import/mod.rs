@@ -106,6 +106,14 @@ pub enum ImportError {
         /// Every invalid feature.
         errors: Vec<FeatureError>,
     },
+    /// The collection is not written by imports.
+    #[error("the {0} collection is not imported: its features are made by the workflow")]
+    NotImportable(String),
+    /// The import committed, but recomputing the grades after it failed.
+    #[error(
+        "the import was stored, but the grades could not be recomputed: {0}; run `landreuse grade`"
+    )]
+    Grading(String),
     /// The store failed; the transaction was rolled back.
     #[error("the import was rolled back: {0}")]
     Store(#[from] StoreError),
@@ -169,6 +177,9 @@ pub async fn run_import<R: Read + Send + 'static>(
     reader: R,
     opts: ImportOptions,
 ) -> Result<ImportReport, ImportError> {
+    if !opts.collection.importable() {
+        return Err(ImportError::NotImportable(opts.collection.id().into()));
+    }
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Message>(512);
     let thread_opts = opts.clone();
     let reader_thread =

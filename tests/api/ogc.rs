@@ -270,6 +270,22 @@ async fn the_openapi_document_declares_limit_and_the_queryables() {
     for q in ["zone", "status", "land_use", "owner"] {
         assert!(params.contains(&q), "{q} is not a declared parameter");
     }
+    for q in ["zone", "status", "land_use", "owner", "grade"] {
+        assert!(params.contains(&q), "{q} is not a declared parameter");
+    }
+    // Part 2 parameters and the domain endpoints are declared.
+    for q in ["bbox-crs", "crs"] {
+        assert!(doc["components"]["parameters"][q].is_object(), "{q}");
+    }
+    for path in [
+        "/reallocations",
+        "/reallocations/{caseId}/transitions",
+        "/enterprises/{enterpriseId}",
+        "/parcels/{parcelId}/history",
+        "/collections/parcels/queryables",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is declared");
+    }
     let text = doc.to_string();
     assert!(!text.contains("\"$ref\":\"http"), "no remote references");
 }

@@ -579,3 +579,92 @@ async fn grades_follow_the_figures_and_mark_the_parcels() {
         .iter()
         .any(|f| f["id"] == "S-ZOMBIE"));
 }
+
+/// The sample zone's cases, run through the workflow at first start: every stage is
+/// present and the expansion totals are the programme's (18 firms started, planned new
+/// output 15 bn yuan).
+#[tokio::test]
+async fn the_sample_zone_has_cases_in_every_stage() {
+    let app = crate::helpers::spawn_sample().await;
+    let (status, list) = app.get_json("/reallocations").await;
+    assert_eq!(status, 200);
+    let stages: std::collections::BTreeSet<&str> = list["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["stage"].as_str().unwrap())
+        .collect();
+    for s in [
+        "proposed",
+        "approved",
+        "vacating",
+        "in_reserve",
+        "supplied",
+        "completed",
+        "rejected",
+        "cancelled",
+        "intention",
+        "started",
+    ] {
+        assert!(stages.contains(s), "a sample case is {s}");
+    }
+    assert_eq!(list["expansion"]["started"], 18);
+    assert_eq!(list["expansion"]["planned_output_wan_started"], 1_500_000.0);
+    let (_, items) = app
+        .get_json("/collections/reallocations/items?kind=relocation&limit=100")
+        .await;
+    assert!(items["numberMatched"].as_u64().unwrap() >= 5);
+    for f in items["features"].as_array().unwrap() {
+        assert_eq!(f["geometry"]["type"], "MultiPolygon");
+    }
+    // Relocations move firms from the southern built-up area north.
+    let (_, done) = app
+        .get_json("/reallocations?kind=relocation&stage=completed")
+        .await;
+    for c in done["cases"].as_array().unwrap() {
+        let states = c["parcel_states"].as_array().unwrap();
+        assert!(
+            states
+                .iter()
+                .any(|p| p["zone"] == "south" && p["status"] == "reserved"),
+            "{c}"
+        );
+        assert!(
+            states
+                .iter()
+                .any(|p| p["zone"] != "south" && p["status"] == "active"),
+            "{c}"
+        );
+    }
+}
+
+/// Cases are made by the workflow, never imported; an import of parcels regrades the
+/// firms whose land it changes.
+#[tokio::test]
+async fn imports_regrade_and_never_write_cases() {
+    let (app, _) = zone().await;
+    let gis = app.token(Role::Gis, "gis-3").await;
+    let r = app
+        .post_import(
+            "?collection=reallocations",
+            json!({"type": "FeatureCollection", "features": [
+        square("X", 125.40, 43.86, 50.0, json!({}))]})
+            .to_string(),
+            Some(&gis),
+        )
+        .await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("made by the workflow"));
+    assert_eq!(parcel(&app, "S-MOVER").await["grade"], "B");
+    // The firm's land grows a hundredfold (a 1.2 km square): its tax and output per mu
+    // fall to a seventh of the benchmark, and it is graded D.
+    let r = app.post_import("", json!({"type": "FeatureCollection", "features": [
+        square("S-MOVER-2", 125.4100, 43.8650, 1200.0, json!({"zone": "south", "land_use": "M1", "status": "active", "owner": MOVER}))]}).to_string(), Some(&gis)).await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(
+        parcel(&app, "S-MOVER").await["grade"],
+        "D",
+        "the grade follows the land"
+    );
+    assert_eq!(parcel(&app, "S-MOVER-2").await["grade"], "D");
+}
