@@ -126,21 +126,10 @@ fn get_json(url: &str) -> serde_json::Value {
 #[test]
 fn gdal_reads_gauss_kruger_coordinates_with_the_crs_open_option() {
     let server = serve_sample();
-    let python = std::env::var("LANDREUSE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/gdal_crs_check.py");
     let (e0, n0, e1, n1) = (450_500.0, 4_857_000.0, 453_000.0, 4_860_000.0);
-    let out = Command::new(&python)
-        .arg(script)
-        .args([&server.base, "ETDZ-S-000001"])
-        .args([e0, n0, e1, n1].map(|v| v.to_string()))
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "GDAL check failed (scripts/test.sh installs pyogrio into .venv and sets LANDREUSE_TEST_PYTHON): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut args = vec![server.base.clone(), "ETDZ-S-000001".into()];
+    args.extend([e0, n0, e1, n1].map(|v| v.to_string()));
+    let summary = python_check("gdal_crs_check.py", &args);
     assert_eq!(summary["crs"], "EPSG:4551", "{summary}");
     assert_eq!(
         summary["features"].as_u64().unwrap() as usize,
@@ -224,32 +213,39 @@ fn debian_ogr2ogr_reprojection_agrees_with_the_servers_crs_output() {
     }
 }
 
+/// Runs a client script of tests/clients with the test venv's Python (OWSLib, and GDAL
+/// 3.12 through pyogrio, installed by scripts/setup.sh --test) and reads its JSON summary.
+fn python_check(script: &str, args: &[String]) -> serde_json::Value {
+    let python = std::env::var("LANDREUSE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/clients")
+        .join(script);
+    let out = Command::new(&python)
+        .arg(path)
+        .args(args)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{script} failed (scripts/test.sh installs OWSLib and pyogrio into .venv and sets LANDREUSE_TEST_PYTHON): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the script prints JSON")
+}
+
 /// numberMatched of the parcels collection, asked over HTTP.
 fn count_parcels(base: &str) -> usize {
-    let url = format!("{base}/collections/parcels/items?limit=1");
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let body: serde_json::Value = runtime
-        .block_on(async { reqwest::get(url).await?.json().await })
-        .unwrap();
+    let body = get_json(&format!("{base}/collections/parcels/items?limit=1"));
     body["numberMatched"].as_u64().unwrap() as usize
 }
 
 #[test]
 fn owslib_lists_the_collections_and_pages_through_every_parcel() {
     let server = serve_sample();
-    let python = std::env::var("LANDREUSE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/owslib_check.py");
-    let out = Command::new(&python)
-        .arg(script)
-        .args([&server.base, "parcels", "500"])
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "OWSLib check failed (scripts/test.sh installs OWSLib into .venv and sets LANDREUSE_TEST_PYTHON): {}",
-        String::from_utf8_lossy(&out.stderr)
+    let summary = python_check(
+        "owslib_check.py",
+        &[server.base.clone(), "parcels".into(), "500".into()],
     );
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         summary["collections"],
         serde_json::json!(["parcels", "zones", "roads", "reallocations"])
