@@ -211,6 +211,21 @@ pub struct EnterpriseRecord {
     pub grade: EnterpriseGrade,
 }
 
+/// What grading needs of a parcel: who holds it, where, how large, its grade now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LandHolding {
+    /// Parcel code.
+    pub code: String,
+    /// Owner enterprise name.
+    pub owner: Option<String>,
+    /// Zone code.
+    pub zone: Option<String>,
+    /// Geodesic area, m².
+    pub area_m2: f64,
+    /// Grade written on the parcel.
+    pub grade: Option<String>,
+}
+
 /// A change to one feature written by the workflow: the properties to set (columns of
 /// the collection), and a new geometry with its measures or attributes where they
 /// change. A feature that does not exist yet is inserted (it needs a geometry).
@@ -247,6 +262,8 @@ pub trait WorkflowTx: Send {
         property: &str,
         values: &[String],
     ) -> Result<Vec<FeatureRecord>, StoreError>;
+    /// Every parcel with an owner or a grade, in one pass (no geometry).
+    async fn land_holdings(&mut self) -> Result<Vec<LandHolding>, StoreError>;
     /// The code a new feature of `c` gets (`RC-00012`).
     async fn next_code(&mut self, c: Collection) -> Result<String, StoreError>;
     /// Updates (or inserts) a feature and appends its event with the state before and

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::WorkflowError;
 use crate::domain::grading::{self, FirmFigures, GradingConfig};
-use crate::domain::{Collection, FeatureRecord, SQUARE_METRES_PER_MU};
+use crate::domain::{Collection, SQUARE_METRES_PER_MU};
 use crate::store::{EnterpriseGrade, Store, WorkflowTx};
 
 /// The parcel grade of land whose owner is not a graded firm.
@@ -38,10 +38,6 @@ pub async fn regrade(
     Ok(summary)
 }
 
-fn text<'a>(r: &'a FeatureRecord, key: &str) -> Option<&'a str> {
-    r.properties.get(key).and_then(Value::as_str)
-}
-
 /// Recomputes every grade inside an open workflow transaction (so a command that
 /// changes land or figures regrades before it commits).
 pub async fn regrade_in(
@@ -50,25 +46,17 @@ pub async fn regrade_in(
     reason: &str,
 ) -> Result<GradingSummary, WorkflowError> {
     let firms = tx.enterprises().await?;
-    let names: Vec<String> = firms.iter().map(|f| f.enterprise.name.clone()).collect();
-    let owned = tx
-        .features_where(Collection::Parcels, "owner", &names)
-        .await?;
+    let holdings = tx.land_holdings().await?;
     // Land and zone of each firm, from its parcels' geodesic areas.
     let mut land: BTreeMap<&str, (f64, BTreeMap<String, f64>)> = BTreeMap::new();
-    for p in &owned {
-        let Some(owner) = text(p, "owner") else {
+    for h in &holdings {
+        let Some(owner) = h.owner.as_deref() else {
             continue;
         };
-        let m2 = p
-            .properties
-            .get("area_m2")
-            .and_then(Value::as_f64)
-            .unwrap_or(0.0);
         let entry = land.entry(owner).or_default();
-        entry.0 += m2;
-        if let Some(zone) = text(p, "zone") {
-            *entry.1.entry(zone.to_string()).or_default() += m2;
+        entry.0 += h.area_m2;
+        if let Some(zone) = &h.zone {
+            *entry.1.entry(zone.clone()).or_default() += h.area_m2;
         }
     }
     let figures: Vec<FirmFigures> = firms
@@ -121,31 +109,16 @@ pub async fn regrade_in(
     tx.write_grades(&stored).await?;
     // Parcels carry their owner's grade; land without a known firm is ungraded, land
     // without an owner has none.
-    let graded_values: Vec<String> = ["A", "B", "C", "D", UNGRADED]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let mut parcels = owned;
-    let owned_codes: std::collections::HashSet<String> =
-        parcels.iter().map(|p| p.code.clone()).collect();
-    for p in tx
-        .features_where(Collection::Parcels, "grade", &graded_values)
-        .await?
-    {
-        if !owned_codes.contains(&p.code) {
-            parcels.push(p);
-        }
-    }
     let mut changes = Vec::new();
-    for p in parcels {
-        let want = text(&p, "owner").map(|o| {
+    for h in &holdings {
+        let want = h.owner.as_deref().map(|o| {
             by_name
                 .get(o)
                 .cloned()
                 .unwrap_or_else(|| UNGRADED.to_string())
         });
-        if text(&p, "grade") != want.as_deref() {
-            changes.push((p.code.clone(), want.map(Value::from).unwrap_or(Value::Null)));
+        if h.grade != want {
+            changes.push((h.code.clone(), want.map(Value::from).unwrap_or(Value::Null)));
         }
     }
     summary.parcels_changed = changes.len();

@@ -41,9 +41,16 @@ async fn ogr2ogr_output_imports_with_cadastral_fields_recognised() {
         .feature_history(Collection::Parcels, "220172001002GB00002")
         .await
         .unwrap();
-    assert_eq!(history.len(), 1);
-    assert_eq!(history[0].actor, "张工", "the token's name is the actor");
-    assert_eq!(history[0].action, "feature.created");
+    let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["feature.created", "parcel.graded"],
+        "the import, then the owner's grade on the new land"
+    );
+    assert!(
+        history.iter().all(|e| e.actor == "张工"),
+        "the token's name is the actor"
+    );
 }
 
 #[tokio::test]
@@ -226,7 +233,18 @@ async fn reimporting_the_same_ids_updates_and_keeps_the_history() {
         .await
         .unwrap();
     let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, vec!["feature.created", "feature.updated"]);
+    // The update takes the owner off the parcel, so its grade goes too.
+    assert_eq!(
+        actions,
+        vec![
+            "feature.created",
+            "parcel.graded",
+            "feature.updated",
+            "parcel.graded"
+        ]
+    );
+    let grade = history[3].changes.as_ref().unwrap()["grade"].clone();
+    assert_eq!(grade["after"], Value::Null);
 }
 
 #[tokio::test]

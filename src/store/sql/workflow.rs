@@ -12,7 +12,8 @@ use super::{Dialect, Kind, Tx, Val};
 use crate::domain::{Collection, FeatureRecord, PropertyKind};
 use crate::store::codec;
 use crate::store::{
-    Enterprise, EnterpriseGrade, EnterpriseRecord, FeatureWrite, StoreError, WorkflowTx,
+    Enterprise, EnterpriseGrade, EnterpriseRecord, FeatureWrite, LandHolding, StoreError,
+    WorkflowTx,
 };
 
 /// A workflow transaction over a SQL backend.
@@ -125,6 +126,32 @@ impl WorkflowTx for SqlWorkflow {
             out.extend(self.select(c, &condition, args).await?);
         }
         Ok(out)
+    }
+
+    async fn land_holdings(&mut self) -> Result<Vec<LandHolding>, StoreError> {
+        let rows = self
+            .tx
+            .fetch(
+                "SELECT code, owner, zone, area_m2, grade FROM parcels \
+                 WHERE owner IS NOT NULL OR grade IS NOT NULL ORDER BY id",
+                vec![],
+                &[Kind::Text, Kind::Text, Kind::Text, Kind::Real, Kind::Text],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let mut it = row.into_iter();
+                let mut next = || it.next().unwrap_or(Val::Text(None));
+                LandHolding {
+                    code: next().into_text().unwrap_or_default(),
+                    owner: next().into_text(),
+                    zone: next().into_text(),
+                    area_m2: next().as_f64().unwrap_or(0.0),
+                    grade: next().into_text(),
+                }
+            })
+            .collect())
     }
 
     async fn next_code(&mut self, c: Collection) -> Result<String, StoreError> {
@@ -248,13 +275,34 @@ impl WorkflowTx for SqlWorkflow {
             what: format!("a write to {c}"),
             detail: format!("{property} is not a column of {c}"),
         })?;
-        let codes: Vec<String> = changes.iter().map(|(code, _)| code.clone()).collect();
-        let before: std::collections::HashMap<String, FeatureRecord> = self
-            .features(c, &codes)
-            .await?
-            .into_iter()
-            .map(|f| (f.code.clone(), f))
-            .collect();
+        // The values before, read alone (not whole features: a regrading of a large
+        // zone touches most parcels).
+        let kind = match p.kind {
+            PropertyKind::Text => Kind::Text,
+            PropertyKind::Real => Kind::Real,
+            PropertyKind::Integer => Kind::Int,
+        };
+        let mut before: std::collections::HashMap<String, Value> = std::collections::HashMap::new();
+        for chunk in changes.chunks(500) {
+            let sql = format!(
+                "SELECT code, {} FROM {} WHERE code IN {}",
+                p.name,
+                table(c),
+                rows::tuple(&vec!["?"; chunk.len()])
+            );
+            let args = chunk.iter().map(|(code, _)| Val::text(code)).collect();
+            for row in self.tx.fetch(&sql, args, &[Kind::Text, kind]).await? {
+                let mut it = row.into_iter();
+                let code = it.next().and_then(Val::into_text).unwrap_or_default();
+                let v = match it.next() {
+                    Some(Val::Text(Some(t))) => Value::from(t),
+                    Some(Val::Real(Some(r))) => Value::from(r),
+                    Some(Val::Int(Some(i))) => Value::from(i),
+                    _ => Value::Null,
+                };
+                before.insert(code, v);
+            }
+        }
         // One UPDATE per distinct value, over chunks of codes.
         let mut by_value: Vec<(&Value, Vec<&String>)> = Vec::new();
         for (code, v) in changes {
@@ -276,7 +324,7 @@ impl WorkflowTx for SqlWorkflow {
                 self.tx.execute(&sql, args).await?;
             }
         }
-        // The events, with the state before and after, in batches.
+        // The events, with the property before and after, in batches.
         let row = format!(
             "(?, ?, ?, ?, ?, ?, {}, {})",
             self.dialect.json_in(),
@@ -289,8 +337,7 @@ impl WorkflowTx for SqlWorkflow {
                 let Some(old) = before.get(code) else {
                     continue;
                 };
-                let mut new = old.clone();
-                new.properties.insert(p.name.to_string(), v.clone());
+                let state = |x: &Value| serde_json::json!({"properties": {p.name: x}}).to_string();
                 args.extend([
                     Val::text(&self.now),
                     Val::text(&self.actor),
@@ -298,8 +345,8 @@ impl WorkflowTx for SqlWorkflow {
                     Val::text(c.id()),
                     Val::text(code),
                     Val::Text(reason.map(str::to_string)),
-                    Val::text(codec::state_json(old)),
-                    Val::text(codec::state_json(&new)),
+                    Val::text(state(old)),
+                    Val::text(state(v)),
                 ]);
                 n += 1;
             }
