@@ -316,3 +316,61 @@ fn cases_are_opened_moved_listed_and_shown_from_the_cli() {
     assert!(out.status.success(), "{}", text(&out).1);
     assert!(text(&out).0.contains("graded firms: "), "{}", text(&out).0);
 }
+
+/// Reserved land split into lots from a GeoJSON file, then merged back, from the CLI.
+#[test]
+fn reserved_land_is_split_and_merged_from_the_cli() {
+    let dir = TestStore::new();
+    let out = landreuse(&["import", &fixture("survey_ogr2ogr.geojson")], &dir);
+    assert!(out.status.success(), "{}", text(&out).1);
+    // 220172001002GB00003 is reserved land (ZT 储备) from 125.389 to 125.390 E.
+    let lots = dir.path().join("lots.geojson");
+    let lot = |id: &str, x0: f64, x1: f64| {
+        serde_json::json!({"type": "Feature", "id": id, "properties": {}, "geometry": {"type": "Polygon",
+            "coordinates": [[[x0, 43.858], [x1, 43.858], [x1, 43.8586], [x0, 43.8586], [x0, 43.858]]]}})
+    };
+    let fc = serde_json::json!({"type": "FeatureCollection", "features": [
+        lot("GB00003-W", 125.389, 125.3895), lot("GB00003-E", 125.3895, 125.390)]});
+    std::fs::write(&lots, fc.to_string()).unwrap();
+    let out = landreuse(
+        &[
+            "parcel",
+            "split",
+            "220172001002GB00003",
+            "--lots",
+            lots.to_str().unwrap(),
+            "--reason",
+            "分两宗供应",
+        ],
+        &dir,
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(
+        text(&out).0.contains("split into GB00003-W, GB00003-E"),
+        "{}",
+        text(&out).0
+    );
+    let out = landreuse(
+        &[
+            "parcel",
+            "merge",
+            "GB00003-W",
+            "GB00003-E",
+            "--into",
+            "GB00003-R",
+        ],
+        &dir,
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(text(&out).0.contains("merged into GB00003-R"));
+    let out = landreuse(
+        &["parcel", "merge", "GB00003-R", "220172001002GB00001"],
+        &dir,
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out).1.contains("only land in the reserve"),
+        "{}",
+        text(&out).1
+    );
+}

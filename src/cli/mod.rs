@@ -46,6 +46,11 @@ enum Command {
         #[command(subcommand)]
         action: workflow::CaseAction,
     },
+    /// Split reserved land into lots, or merge adjacent reserved parcels.
+    Parcel {
+        #[command(subcommand)]
+        action: workflow::ParcelAction,
+    },
     /// Recompute the land-efficiency (亩均效益) grades of every firm and its parcels.
     Grade(workflow::GradeArgs),
     /// Manage the bearer tokens of people who write.
@@ -170,6 +175,7 @@ pub async fn run() -> ExitCode {
         Command::MigrateStore { from, to } => migrate_store(&from, &to).await,
         Command::Case { action } => workflow::case(action).await,
         Command::Grade(args) => workflow::grade(args).await,
+        Command::Parcel { action } => workflow::parcel(action).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,6 +10,7 @@ use crate::domain::grading::GradingConfig;
 use crate::domain::Collection;
 use crate::workflow::cases::{self, CaseParcel, OpenCase};
 use crate::workflow::grading::regrade;
+use crate::workflow::parcels::{self, Lot};
 
 /// Where the grading configuration comes from.
 #[derive(Debug, Args)]
@@ -38,6 +39,112 @@ impl GradingArgs {
             }
         }
     }
+}
+
+/// What `landreuse parcel` does.
+#[derive(Debug, Subcommand)]
+pub enum ParcelAction {
+    /// Split a reserved parcel into lots given as a GeoJSON FeatureCollection (CRS84):
+    /// each feature's id (or parcel_id) is the lot's code.
+    Split {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The parcel to split.
+        code: String,
+        /// The lots.
+        #[arg(long)]
+        lots: PathBuf,
+        /// Why.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Actor recorded in the event log (default cli:$USER).
+        #[arg(long)]
+        actor: Option<String>,
+    },
+    /// Merge adjacent reserved parcels into one.
+    Merge {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The parcels to merge.
+        #[arg(required = true, num_args = 2..)]
+        codes: Vec<String>,
+        /// Code of the merged parcel (default FIRST-M).
+        #[arg(long)]
+        into: Option<String>,
+        /// Why.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Actor recorded in the event log (default cli:$USER).
+        #[arg(long)]
+        actor: Option<String>,
+    },
+}
+
+/// Reads the lots of a split from a GeoJSON FeatureCollection.
+fn read_lots(path: &std::path::Path) -> Result<Vec<Lot>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the lots {}: {e}", path.display()))?;
+    let fc: Value = serde_json::from_str(&text)
+        .map_err(|e| format!("the lots {} are not JSON: {e}", path.display()))?;
+    let features = fc["features"].as_array().ok_or_else(|| {
+        format!(
+            "the lots {} are not a GeoJSON FeatureCollection",
+            path.display()
+        )
+    })?;
+    Ok(features
+        .iter()
+        .map(|f| Lot {
+            code: f["id"]
+                .as_str()
+                .or_else(|| f["properties"]["parcel_id"].as_str())
+                .map(str::to_string),
+            geometry: f["geometry"].clone(),
+        })
+        .collect())
+}
+
+/// `landreuse parcel …`
+pub async fn parcel(action: ParcelAction) -> Result<(), String> {
+    match action {
+        ParcelAction::Split {
+            store,
+            code,
+            lots,
+            reason,
+            actor: who,
+        } => {
+            let lots = read_lots(&lots)?;
+            let store = store.open().await?;
+            let result =
+                parcels::split(store.as_ref(), &actor(who), &code, &lots, reason.as_deref()).await;
+            store.close().await;
+            let made = result.map_err(|e| e.to_string())?;
+            let codes: Vec<&str> = made.iter().map(|l| l.code.as_str()).collect();
+            println!("{code} split into {}", codes.join(", "));
+        }
+        ParcelAction::Merge {
+            store,
+            codes,
+            into,
+            reason,
+            actor: who,
+        } => {
+            let store = store.open().await?;
+            let result = parcels::merge(
+                store.as_ref(),
+                &actor(who),
+                &codes,
+                into.as_deref(),
+                reason.as_deref(),
+            )
+            .await;
+            store.close().await;
+            let merged = result.map_err(|e| e.to_string())?;
+            println!("{} merged into {}", codes.join(", "), merged.code);
+        }
+    }
+    Ok(())
 }
 
 /// `landreuse grade`

@@ -668,3 +668,108 @@ async fn imports_regrade_and_never_write_cases() {
     );
     assert_eq!(parcel(&app, "S-MOVER-2").await["grade"], "D");
 }
+
+/// Adjacent reserved parcels merge into one that remembers them; parcels apart do not.
+#[tokio::test]
+async fn adjacent_reserved_parcels_merge_into_one() {
+    let app = spawn_empty().await;
+    let gis = app.token(Role::Gis, "gis").await;
+    let planner = app.token(Role::Planner, "规划科 王工").await;
+    let reserved = json!({"zone": "south", "land_use": "M1", "status": "reserved"});
+    let side = 100.0;
+    let fc = json!({"type": "FeatureCollection", "features": [
+        square("R-A", 125.4000, 43.8500, side, reserved.clone()),
+        square("R-B", 125.4000 + side / 80_300.0, 43.8500, side, reserved.clone()),
+        square("R-C", 125.4100, 43.8500, side, reserved.clone()),
+        square("R-D", 125.4000, 43.8500 + side / 111_100.0, side, json!({"zone": "south", "land_use": "M1", "status": "active", "owner": GOOD})),
+    ]});
+    assert_eq!(
+        app.post_import("", fc.to_string(), Some(&gis))
+            .await
+            .status(),
+        201
+    );
+    let area = |p: &Value| p["area_m2"].as_f64().unwrap();
+    let sum = area(&parcel(&app, "R-A").await) + area(&parcel(&app, "R-B").await);
+    let (status, body) = send(
+        &app,
+        "POST",
+        "/parcels/merge",
+        &planner,
+        None,
+        json!({"parcels": ["R-A", "R-B"], "code": "R-AB", "reason": "合并供应"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let merged = parcel(&app, "R-AB").await;
+    assert!(
+        (area(&merged) - sum).abs() / sum < 1e-3,
+        "{} vs {sum}",
+        area(&merged)
+    );
+    assert_eq!(merged["merged_from"], json!(["R-A", "R-B"]));
+    assert_eq!(merged["status"], "reserved");
+    let (status, _) = app.get_json("/collections/parcels/items/R-A").await;
+    assert_eq!(status, 404);
+    let (_, h) = app.get_json("/parcels/R-B/history").await;
+    assert_eq!(
+        h["events"].as_array().unwrap().last().unwrap()["details"]["merged_into"],
+        "R-AB"
+    );
+    let (status, body) = send(
+        &app,
+        "POST",
+        "/parcels/merge",
+        &planner,
+        None,
+        json!({"parcels": ["R-AB", "R-C"]}),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("not adjacent"),
+        "{body}"
+    );
+    let (status, body) = send(
+        &app,
+        "POST",
+        "/parcels/merge",
+        &planner,
+        None,
+        json!({"parcels": ["R-AB", "R-D"]}),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("R-D is active"),
+        "{body}"
+    );
+    // A split must keep the area: one lot short of the parcel is refused, nothing changes.
+    let (_, f) = app.get_json("/collections/parcels/items/R-C").await;
+    let ring = f["geometry"]["coordinates"][0].clone();
+    let (x0, y0, x1, y1) = (
+        ring[0][0].as_f64().unwrap(),
+        ring[0][1].as_f64().unwrap(),
+        ring[2][0].as_f64().unwrap(),
+        ring[2][1].as_f64().unwrap(),
+    );
+    let xm = (x0 + x1) / 2.0;
+    let half = json!({"geometry": {"type": "Polygon", "coordinates": [[[x0, y0], [xm, y0], [xm, y1], [x0, y1], [x0, y0]]]}});
+    let quarter = json!({"geometry": {"type": "Polygon", "coordinates": [[[xm, y0], [x1, y0], [x1, (y0 + y1) / 2.0], [xm, (y0 + y1) / 2.0], [xm, y0]]]}});
+    let (status, body) = send(
+        &app,
+        "POST",
+        "/parcels/R-C/split",
+        &planner,
+        None,
+        json!({"lots": [half, quarter]}),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("0.1 %"), "{body}");
+    assert_eq!(
+        parcel(&app, "R-C").await["status"],
+        "reserved",
+        "the parcel is unchanged"
+    );
+}
