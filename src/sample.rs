@@ -204,8 +204,13 @@ pub async fn load(
         ("zones.geojson", Collection::Zones),
         ("roads.geojson", Collection::Roads),
         ("parcels.geojson", Collection::Parcels),
+        ("schools.geojson", Collection::Schools),
+        ("projects.geojson", Collection::Projects),
     ] {
         let path = dir.join(file);
+        if matches!(c, Collection::Schools | Collection::Projects) && !path.exists() {
+            continue; // the public projects are optional in a sample directory
+        }
         let opts = ImportOptions {
             collection: c,
             crs: None,

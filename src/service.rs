@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 
 use crate::api::{build_app, ApiSettings, AppState};
 use crate::domain::grading::GradingConfig;
+use crate::domain::projects::Target;
 use crate::index::{spawn_follower, Index};
 use crate::sample;
 use crate::store::{self, Store, StoreLocation};
@@ -28,6 +29,8 @@ pub struct ServiceConfig {
     pub follow_every: Duration,
     /// Land-efficiency grading configuration (`config/grading.toml`).
     pub grading: GradingConfig,
+    /// The programme's targets for public projects (`geodata/targets.json`).
+    pub targets: Vec<Target>,
 }
 
 /// Failure to start.
@@ -71,6 +74,7 @@ pub async fn open(config: &ServiceConfig) -> Result<AppState, StartError> {
         index,
         settings: Arc::new(config.api.clone()),
         grading: Arc::new(config.grading.clone()),
+        targets: Arc::new(config.targets.clone()),
     })
 }
 

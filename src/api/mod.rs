@@ -15,6 +15,7 @@ mod ogc;
 mod openapi;
 mod params;
 mod parcels;
+mod projects;
 mod queryables;
 mod reallocations;
 
@@ -28,6 +29,7 @@ use tower_http::cors::CorsLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::domain::grading::GradingConfig;
+use crate::domain::projects::Target;
 use crate::import::ZoneLocator;
 use crate::index::Index;
 use crate::store::Store;
@@ -66,6 +68,8 @@ pub struct AppState {
     pub settings: Arc<ApiSettings>,
     /// The land-efficiency grading configuration.
     pub grading: Arc<GradingConfig>,
+    /// The programme's targets for public projects.
+    pub targets: Arc<Vec<Target>>,
 }
 
 impl AppState {
@@ -97,6 +101,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/reallocations", get(reallocations::list))
         .route("/reallocations/{case_id}", get(reallocations::show))
         .route("/parcels/{parcel_id}/history", get(parcels::parcel_history))
+        .route("/targets", get(projects::targets))
         .route("/enterprises", get(enterprises::list))
         .route("/enterprises/{enterprise_id}", get(enterprises::show))
         .route_layer(axum::middleware::from_fn_with_state(
@@ -113,6 +118,10 @@ pub fn build_app(state: AppState) -> Router {
         )
         .route("/parcels/{parcel_id}/split", post(parcels::split))
         .route("/parcels/merge", post(parcels::merge))
+        .route("/projects", post(projects::create_project))
+        .route("/projects/{project_id}", patch(projects::update_project))
+        .route("/schools", post(projects::create_school))
+        .route("/schools/{project_id}", patch(projects::update_school))
         .route("/enterprises", post(enterprises::create))
         .route("/enterprises/{enterprise_id}", patch(enterprises::update))
         .fallback(not_found)

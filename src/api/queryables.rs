@@ -17,6 +17,7 @@ pub fn schema(c: Collection, base: &str) -> Value {
     let geometry_format = match c.geometry_kind() {
         GeometryKind::Areal => "geometry-polygon-or-multipolygon",
         GeometryKind::Linear => "geometry-linestring-or-multilinestring",
+        GeometryKind::Mixed => "geometry-any",
     };
     properties.insert(
         "geometry".into(),

@@ -108,6 +108,10 @@ struct ServeArgs {
     public_url: Option<String>,
     #[command(flatten)]
     grading: workflow::GradingArgs,
+    /// The programme's targets for public projects (default: targets.json of the sample
+    /// directory, when it has one).
+    #[arg(long, env = "LANDREUSE_TARGETS")]
+    targets: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -198,6 +202,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         },
         follow_every: Duration::from_millis(500),
         grading: args.grading.load()?,
+        targets: load_targets(args.targets.as_deref())?,
     };
     // Bind first: a taken port is reported at once, not after the index is built, and
     // clients that connect while it builds wait in the backlog instead of being refused.
@@ -217,6 +222,23 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     service::serve(state, listener, config.follow_every, shutdown)
         .await
         .map_err(|e| e.to_string())
+}
+
+/// Reads the targets file: the one given, else the sample directory's, else none.
+fn load_targets(path: Option<&Path>) -> Result<Vec<crate::domain::projects::Target>, String> {
+    let path = match path {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let p = crate::sample::default_dir().join("targets.json");
+            if !p.exists() {
+                return Ok(Vec::new());
+            }
+            p
+        }
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read the targets {}: {e}", path.display()))?;
+    crate::domain::projects::parse_targets(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 async fn import_file(args: ImportArgs) -> Result<(), String> {

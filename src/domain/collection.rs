@@ -55,6 +55,16 @@ const fn real(name: &'static str, description: &'static str) -> PropertyDef {
     }
 }
 
+const fn whole(name: &'static str, description: &'static str) -> PropertyDef {
+    PropertyDef {
+        name,
+        kind: PropertyKind::Integer,
+        queryable: false,
+        description,
+        imported: true,
+    }
+}
+
 /// A property the workflow derives; imports never write it.
 const fn derived(def: PropertyDef) -> PropertyDef {
     PropertyDef {
@@ -80,6 +90,9 @@ pub enum GeometryKind {
     Areal,
     /// LineString or MultiLineString (roads).
     Linear,
+    /// Either (public projects: streets and lighting are lines, quarters and greening
+    /// are areas).
+    Mixed,
 }
 
 /// A feature collection of the zone.
@@ -93,6 +106,10 @@ pub enum Collection {
     Roads,
     /// Reallocation cases (腾笼换鸟): their geometry is that of the parcels involved.
     Reallocations,
+    /// Schools: existing ones and the programme's new and expanded ones (学校).
+    Schools,
+    /// Public projects: street and quarter renovation, greening, lighting, landscaping.
+    Projects,
 }
 
 const PARCEL_PROPERTIES: &[PropertyDef] = &[
@@ -127,6 +144,58 @@ const PARCEL_PROPERTIES: &[PropertyDef] = &[
         true,
         "Land-efficiency (亩均效益) grade of the owner: A priority, B support, C upgrade, D restrict, or ungraded.",
     )),
+];
+
+const PROJECT_STATUS: &str = "planned, under_construction or completed.";
+
+const SCHOOL_PROPERTIES: &[PropertyDef] = &[
+    text("name", true, "Chinese name."),
+    text("name_en", false, "English name."),
+    text(
+        "kind",
+        true,
+        "new (新建), expansion (改扩建) or existing (现有).",
+    ),
+    text(
+        "level",
+        true,
+        "primary (小学), middle (初中) or nine_year (九年一贯制).",
+    ),
+    whole("classes", "Classes (班)."),
+    whole("seats", "Seats (学位)."),
+    real("investment_wan", "Investment, 万元."),
+    text("status", true, PROJECT_STATUS),
+    text("start_date", false, "Construction start (YYYY-MM-DD)."),
+    text(
+        "completion_date",
+        false,
+        "Completion, planned or actual (YYYY-MM-DD).",
+    ),
+    real("percent_complete", "Percent complete, 0–100."),
+    real("budget_wan", "Budget, 万元."),
+    text(
+        "parcels",
+        false,
+        "Codes of the parcels it occupies, comma-separated.",
+    ),
+];
+
+const PROJECT_PROPERTIES: &[PropertyDef] = &[
+    text("name", true, "Chinese name."),
+    text("name_en", false, "English name."),
+    text(
+        "kind",
+        true,
+        "street_renovation (道路改造), quarter_renovation (老旧小区改造), greening (绿化), lighting (亮化) or landscaping (景观).",
+    ),
+    text("status", true, PROJECT_STATUS),
+    text("start_date", false, "Construction start (YYYY-MM-DD)."),
+    text("completion_date", false, "Completion, planned or actual (YYYY-MM-DD)."),
+    real("percent_complete", "Percent complete, 0–100."),
+    real("budget_wan", "Budget, 万元."),
+    whole("households", "Households of a renovated quarter (户)."),
+    text("road", true, "The road a street renovation or lighting project runs along."),
+    text("parcels", false, "Codes of the parcels it occupies, comma-separated."),
 ];
 
 const REALLOCATION_PROPERTIES: &[PropertyDef] = &[
@@ -170,7 +239,14 @@ const ROAD_PROPERTIES: &[PropertyDef] = &[
 
 impl Collection {
     /// Every collection, in the order `/collections` lists them.
-    pub const ALL: [Collection; 4] = [Self::Parcels, Self::Zones, Self::Roads, Self::Reallocations];
+    pub const ALL: [Collection; 6] = [
+        Self::Parcels,
+        Self::Zones,
+        Self::Roads,
+        Self::Reallocations,
+        Self::Schools,
+        Self::Projects,
+    ];
 
     /// The collection id in URLs.
     pub fn id(self) -> &'static str {
@@ -179,6 +255,8 @@ impl Collection {
             Self::Zones => "zones",
             Self::Roads => "roads",
             Self::Reallocations => "reallocations",
+            Self::Schools => "schools",
+            Self::Projects => "projects",
         }
     }
 
@@ -195,6 +273,8 @@ impl Collection {
             Self::Zones => "Zones and sub-districts 园区与街道",
             Self::Roads => "Roads 道路",
             Self::Reallocations => "Reallocation cases 腾笼换鸟",
+            Self::Schools => "Schools 学校",
+            Self::Projects => "Public projects 公共项目",
         }
     }
 
@@ -205,6 +285,8 @@ impl Collection {
             Self::Zones => "The southern built-up area, the northern zone, the Xinglong comprehensive bonded zone and the sub-districts.",
             Self::Roads => "The named road network of the zone.",
             Self::Reallocations => "Reallocation cases of the 腾笼换鸟 programme (land reserve, relocation south to north, redevelopment, expansion in place) with their stage; the geometry is that of the parcels involved.",
+            Self::Schools => "The zone's schools and the programme's new and expanded schools, with level, classes, seats, investment, status and school land (geodesic area).",
+            Self::Projects => "Street and residential-quarter renovation, greening, lighting and landscaping projects with status, budget and progress; streets and lighting are lines (geodesic length), the others areas.",
         }
     }
 
@@ -215,6 +297,8 @@ impl Collection {
             Self::Zones => ZONE_PROPERTIES,
             Self::Roads => ROAD_PROPERTIES,
             Self::Reallocations => REALLOCATION_PROPERTIES,
+            Self::Schools => SCHOOL_PROPERTIES,
+            Self::Projects => PROJECT_PROPERTIES,
         }
     }
 
@@ -236,6 +320,18 @@ impl Collection {
             (Self::Zones, "kind") => Some(vec!["zone", "subdistrict"]),
             (Self::Roads, "class") => Some(vec!["expressway", "arterial", "secondary", "branch"]),
             (Self::Parcels, "grade") => Some(vec!["A", "B", "C", "D", "ungraded"]),
+            (Self::Schools, "kind") => Some(vec!["new", "expansion", "existing"]),
+            (Self::Schools, "level") => Some(vec!["primary", "middle", "nine_year"]),
+            (Self::Schools | Self::Projects, "status") => {
+                Some(vec!["planned", "under_construction", "completed"])
+            }
+            (Self::Projects, "kind") => Some(vec![
+                "street_renovation",
+                "quarter_renovation",
+                "greening",
+                "lighting",
+                "landscaping",
+            ]),
             (Self::Reallocations, "zone") => Some(vec!["south", "north", "bonded"]),
             (Self::Reallocations, "kind") => {
                 Some(vec!["reserve", "relocation", "redevelopment", "expansion"])
@@ -259,7 +355,10 @@ impl Collection {
     /// Which geometry types the collection holds.
     pub fn geometry_kind(self) -> GeometryKind {
         match self {
-            Self::Parcels | Self::Zones | Self::Reallocations => GeometryKind::Areal,
+            Self::Parcels | Self::Zones | Self::Reallocations | Self::Schools => {
+                GeometryKind::Areal
+            }
+            Self::Projects => GeometryKind::Mixed,
             Self::Roads => GeometryKind::Linear,
         }
     }
@@ -271,6 +370,8 @@ impl Collection {
             Self::Zones => "Z",
             Self::Roads => "R",
             Self::Reallocations => "RC-",
+            Self::Schools => "SCH-",
+            Self::Projects => "PRJ-",
         }
     }
 }
@@ -290,7 +391,7 @@ impl FromStr for Collection {
             .copied()
             .find(|c| c.id() == s)
             .ok_or_else(|| {
-                format!("unknown collection {s:?}; the collections are parcels, zones, roads and reallocations")
+                format!("unknown collection {s:?}; the collections are parcels, zones, roads, reallocations, schools and projects")
             })
     }
 }

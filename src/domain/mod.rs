@@ -9,6 +9,7 @@ pub mod feature;
 pub mod grading;
 pub mod landuse;
 pub mod parcel_ops;
+pub mod projects;
 pub mod reallocation;
 pub mod status;
 pub mod units;

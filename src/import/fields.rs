@@ -25,6 +25,8 @@ fn aliases(c: Collection, target: &str) -> &'static [&'static str] {
         (Collection::Parcels, "status") => &["ZT", "TDZT"],
         (Collection::Parcels, "output_value_wan") => &["CZ_WY"],
         (Collection::Parcels, "tax_wan") => &["SS_WY"],
+        (Collection::Schools | Collection::Projects, CODE) => &["PROJECT_ID", "XMBH", "CODE"],
+        (Collection::Schools | Collection::Projects, "name") => &["XMMC", "NAME", "MC"],
         (_, CODE) => &["CODE", "DM", "BSM_CODE"],
         (_, "name") => &["MC", "NAME", "DLMC", "JDMC"],
         _ => &[],
@@ -118,11 +120,24 @@ pub fn map_properties(
         let raw = take_field(&mut props, c, map, p.name).unwrap_or(Value::Null);
         let v = match p.kind {
             PropertyKind::Text => text_value(&raw).map(Value::String).unwrap_or(Value::Null),
-            PropertyKind::Real | PropertyKind::Integer => real_value(&raw)
+            PropertyKind::Real => real_value(&raw)
                 .map_err(|got| format!("has property {} = {got}, expected a number", p.name))?
                 .map(Value::from)
                 .unwrap_or(Value::Null),
+            PropertyKind::Integer => match real_value(&raw).map_err(|got| {
+                format!("has property {} = {got}, expected a whole number", p.name)
+            })? {
+                Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => Value::from(x as i64),
+                Some(x) => {
+                    return Err(format!(
+                        "has property {} = {x}, expected a whole number",
+                        p.name
+                    ))
+                }
+                None => Value::Null,
+            },
         };
+        check_range(c, p.name, &v)?;
         let v = check_allowed(c, p.name, v)?;
         out.typed.insert(p.name.to_string(), v);
     }
@@ -168,6 +183,30 @@ fn real_value(v: &Value) -> Result<Option<f64>, String> {
             .ok_or_else(|| format!("{s:?}")),
         other => Err(other.to_string()),
     }
+}
+
+/// Counts and money of schools and projects are never negative; progress is 0–100.
+fn check_range(c: Collection, name: &str, v: &Value) -> Result<(), String> {
+    if !matches!(c, Collection::Schools | Collection::Projects) {
+        return Ok(());
+    }
+    let Some(x) = v.as_f64() else { return Ok(()) };
+    let (lo, hi) = if name == "percent_complete" {
+        (0.0, 100.0)
+    } else {
+        (0.0, f64::INFINITY)
+    };
+    if x < lo || x > hi {
+        let range = if hi.is_finite() {
+            format!("from {lo} to {hi}")
+        } else {
+            "of 0 or more".to_string()
+        };
+        return Err(format!(
+            "has property {name} = {x}, expected a number {range}"
+        ));
+    }
+    Ok(())
 }
 
 fn check_allowed(c: Collection, name: &str, v: Value) -> Result<Value, String> {

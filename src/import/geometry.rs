@@ -35,10 +35,10 @@ pub fn prepare_geometry(
     let gj = <geojson::Geometry as serde::Deserialize>::deserialize(value)
         .map_err(|e| format!("has a geometry that is not valid GeoJSON: {e}"))?;
     let geometry = match (&gj.value, kind) {
-        (GeometryValue::Polygon { coordinates }, GeometryKind::Areal) => {
+        (GeometryValue::Polygon { coordinates }, GeometryKind::Areal | GeometryKind::Mixed) => {
             Geometry::Polygon(polygon(coordinates, "", transform)?)
         }
-        (GeometryValue::MultiPolygon { coordinates }, GeometryKind::Areal) => {
+        (GeometryValue::MultiPolygon { coordinates }, GeometryKind::Areal | GeometryKind::Mixed) => {
             let polys = coordinates
                 .iter()
                 .enumerate()
@@ -46,10 +46,10 @@ pub fn prepare_geometry(
                 .collect::<Result<Vec<_>, _>>()?;
             Geometry::MultiPolygon(MultiPolygon(polys))
         }
-        (GeometryValue::LineString { coordinates }, GeometryKind::Linear) => {
+        (GeometryValue::LineString { coordinates }, GeometryKind::Linear | GeometryKind::Mixed) => {
             Geometry::LineString(line(coordinates, "line", transform)?)
         }
-        (GeometryValue::MultiLineString { coordinates }, GeometryKind::Linear) => {
+        (GeometryValue::MultiLineString { coordinates }, GeometryKind::Linear | GeometryKind::Mixed) => {
             let lines = coordinates
                 .iter()
                 .enumerate()
@@ -66,6 +66,12 @@ pub fn prepare_geometry(
         (other, GeometryKind::Linear) => {
             return Err(format!(
                 "has a {} geometry; roads need a LineString or MultiLineString",
+                other.type_name()
+            ))
+        }
+        (other, GeometryKind::Mixed) => {
+            return Err(format!(
+                "has a {} geometry; a project is a LineString, MultiLineString, Polygon or MultiPolygon",
                 other.type_name()
             ))
         }

@@ -130,6 +130,13 @@ impl Checker {
             &self.transform,
         )
         .map_err(|e| fail(code.clone(), e))?;
+        if self.collection == Collection::Projects {
+            crate::domain::projects::check_geometry(
+                mapped.typed.get("kind").and_then(|v| v.as_str()),
+                &geometry,
+            )
+            .map_err(|e| fail(code.clone(), e))?;
+        }
         let envelope = geo::BoundingRect::bounding_rect(&geometry)
             .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]);
         if let Some(envelope) = envelope {

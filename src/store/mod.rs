@@ -407,13 +407,15 @@ pub enum StoreTable {
 
 impl StoreTable {
     /// Every table, in copy order.
-    pub const ALL: [StoreTable; 8] = [
+    pub const ALL: [StoreTable; 10] = [
         Self::Imports,
         Self::Enterprises,
         Self::Features(Collection::Zones),
         Self::Features(Collection::Roads),
         Self::Features(Collection::Parcels),
         Self::Features(Collection::Reallocations),
+        Self::Features(Collection::Schools),
+        Self::Features(Collection::Projects),
         Self::Events,
         Self::Tokens,
     ];

@@ -32,6 +32,17 @@ pub fn fixture_text(name: &str) -> String {
     std::fs::read_to_string(fixture(name)).expect("fixture exists")
 }
 
+/// The sample zone's targets (`geodata/targets.json`), when the sample has them.
+pub fn sample_targets() -> Vec<landreuse::domain::projects::Target> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/targets.json");
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|t| {
+            landreuse::domain::projects::parse_targets(&t).expect("geodata/targets.json is valid")
+        })
+        .unwrap_or_default()
+}
+
 /// The service over an empty store.
 pub async fn spawn_empty() -> TestApp {
     spawn(None, ApiSettings::default()).await
@@ -60,6 +71,7 @@ pub async fn spawn_in(
         api,
         follow_every: Duration::from_millis(100),
         grading: Default::default(),
+        targets: sample_targets(),
     };
     let state = service::open(&config).await.expect("service opens");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
