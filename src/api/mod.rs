@@ -5,6 +5,7 @@
 //! Handlers follow one shape: find the collection or 404, parse the parameters
 //! strictly, ask the index or the store, add the links, pick the media type.
 
+mod analysis;
 mod auth;
 mod enterprises;
 mod error;
@@ -102,6 +103,10 @@ pub fn build_app(state: AppState) -> Router {
         .route("/reallocations/{case_id}", get(reallocations::show))
         .route("/parcels/{parcel_id}/history", get(parcels::parcel_history))
         .route("/targets", get(projects::targets))
+        .route("/analysis/nearest-schools", get(analysis::nearest_schools))
+        .route("/analysis/coverage-gaps", get(analysis::coverage_gaps))
+        .route("/analysis/overlaps", get(analysis::overlaps))
+        .route("/analysis/within", get(analysis::within))
         .route("/enterprises", get(enterprises::list))
         .route("/enterprises/{enterprise_id}", get(enterprises::show))
         .route_layer(axum::middleware::from_fn_with_state(

@@ -7,6 +7,7 @@
 //! `geo`, so a `bbox` selects features whose geometry meets the box, not merely its
 //! envelope.
 
+pub mod analysis;
 mod collection;
 mod follow;
 mod query;

@@ -10,5 +10,6 @@ mod import_checks;
 mod imports;
 mod landuse;
 mod ogc;
+mod projects;
 mod tokens;
 mod workflow;
