@@ -8,6 +8,10 @@ bonded-zone area (4.89 km2 +/- 1 %), the enterprise facts (82 firms above 100 M 
 upgrades started, 20+ intending to expand) and that per-enterprise parcel figures add up.
 Replays reallocations.json in file order under the service's rules (allowed transitions, one
 open case per parcel, parcel status and owner effects) and checks its mix of kinds and stages.
+Checks the public projects (schools.geojson, projects.geojson) against targets.json: the
+programme schools' classes, seats, investment and geodesic land area, greening area and lighting
+length, the counts of renovated roads and quarters, properties, dates and statuses, geometry
+(valid, inside the zone, on the parcels listed, lines on their road) and school coverage gaps.
 
 Usage: python3 geodata/check_sample.py [DIR]     exit status 0 when every check passes.
 """
@@ -15,6 +19,7 @@ import json
 import math
 import re
 import sys
+from datetime import date
 from pathlib import Path
 
 DIR = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent
@@ -664,13 +669,404 @@ def check_case_mix(finals, started, intention, firms):
           f"at intention planning {sum(w for v in intention.values() for w in v):,.0f} 万元")
 
 
+# ------------------------------------------------------------------ public projects
+# schools.geojson, projects.geojson and targets.json (DESIGN.md, "Public projects").
+# Areas and lengths are geodesic on the WGS84 ellipsoid, as the service measures them: areas on
+# the authalic sphere (spherical excess), lengths by Vincenty's inverse formula.
+AS_OF = "2026-10-31"  # the date the sample statuses hold on (geodata/README.md)
+ZONE_BOX = (125.25, 43.78, 125.65, 44.05)
+PROJECT_STATUSES = {"planned", "under_construction", "completed"}
+SCHOOL_KEYS = ["project_id", "name", "name_en", "kind", "level", "classes", "seats", "investment_wan", "status",
+               "start_date", "completion_date", "percent_complete", "budget_wan", "parcels"]
+PROJECT_KEYS = ["project_id", "name", "name_en", "kind", "status", "start_date", "completion_date",
+                "percent_complete", "budget_wan", "households", "road", "parcels"]
+PROJECT_KINDS = {"street_renovation": "LineString", "quarter_renovation": "Polygon", "greening": "Polygon",
+                 "lighting": "LineString", "landscaping": "Polygon"}
+SCHOOL_KINDS = {"new", "expansion", "existing"}
+SCHOOL_LEVELS = {"primary", "middle", "nine_year"}
+RADIUS_M = {"primary": 500.0, "middle": 1000.0}  # GB 50180-2018 life circles
+SERVES = {"primary": ("primary", "nine_year"), "middle": ("middle", "nine_year")}
+PROGRAMME = {"classes": 147, "seats": 6960, "investment_wan": 110000, "area_m2": 145000.0}
+TARGET_IDS = ["schools_new", "schools_expanded", "school_land", "school_investment", "school_classes",
+              "school_seats", "roads_renovated", "quarters_renovated", "greening", "lighting"]
+WGS84_F = 1 / 298.257223563
+_E2F = WGS84_F * (2 - WGS84_F)
+_EF = math.sqrt(_E2F)
+
+
+def _q(s):
+    return (1 - _E2F) * (s / (1 - _E2F * s * s) - math.log((1 - _EF * s) / (1 + _EF * s)) / (2 * _EF))
+
+
+_QP = _q(1.0)
+
+
+def geo_area(ring):
+    """Unsigned geodesic area (m2) of a closed lon/lat ring: authalic sphere, spherical excess."""
+    tb = [math.tan(math.asin(_q(math.sin(math.radians(p[1]))) / _QP) / 2) for p in ring[:-1]]
+    s = 0.0
+    for i in range(len(tb)):
+        j = (i + 1) % len(tb)
+        dl = math.radians(ring[j][0] - ring[i][0])
+        s += 2 * math.atan2(math.tan(dl / 2) * (tb[i] + tb[j]), 1 + tb[i] * tb[j])
+    return abs(s) * A * A * _QP / 2
+
+
+def geo_polygon_area(coords):
+    return geo_area(coords[0]) - sum(geo_area(h) for h in coords[1:])
+
+
+def geo_distance(p, q):
+    """Vincenty's inverse formula on WGS84 (metres)."""
+    f = WGS84_F
+    b = A * (1 - f)
+    lon_d = math.radians(q[0] - p[0])
+    u1, u2 = math.atan((1 - f) * math.tan(math.radians(p[1]))), math.atan((1 - f) * math.tan(math.radians(q[1])))
+    su1, cu1, su2, cu2 = math.sin(u1), math.cos(u1), math.sin(u2), math.cos(u2)
+    lam = lon_d
+    for _ in range(200):
+        sl, cl = math.sin(lam), math.cos(lam)
+        ss = math.hypot(cu2 * sl, cu1 * su2 - su1 * cu2 * cl)
+        if ss == 0:
+            return 0.0
+        cs = su1 * su2 + cu1 * cu2 * cl
+        sig = math.atan2(ss, cs)
+        sa = cu1 * cu2 * sl / ss
+        c2a = 1 - sa * sa
+        c2m = cs - 2 * su1 * su2 / c2a if c2a else 0.0
+        c = f / 16 * c2a * (4 + f * (4 - 3 * c2a))
+        prev = lam
+        lam = lon_d + (1 - c) * f * sa * (sig + c * ss * (c2m + c * cs * (-1 + 2 * c2m * c2m)))
+        if abs(lam - prev) < 1e-13:
+            break
+    u_2 = c2a * (A * A - b * b) / (b * b)
+    aa = 1 + u_2 / 16384 * (4096 + u_2 * (-768 + u_2 * (320 - 175 * u_2)))
+    bb = u_2 / 1024 * (256 + u_2 * (-128 + u_2 * (74 - 47 * u_2)))
+    ds = bb * ss * (c2m + bb / 4 * (cs * (-1 + 2 * c2m * c2m) - bb / 6 * c2m * (-3 + 4 * ss * ss) * (-3 + 4 * c2m * c2m)))
+    return b * aa * (sig - ds)
+
+
+def geo_length(line):
+    return sum(geo_distance(a, b) for a, b in zip(line, line[1:]))
+
+
+def measure(f, what):
+    g = f["geometry"]
+    if what == "area_m2":
+        return sum(geo_polygon_area(poly) for poly in polygons(g)) if g["type"] in ("Polygon", "MultiPolygon") else 0.0
+    if what == "length_m":
+        return geo_length(g["coordinates"]) if g["type"] == "LineString" else 0.0
+    return f["properties"].get(what) or 0
+
+
+def ring_distance_m(ra, rb):
+    """Distance (m) between two polygons' exterior rings, 0 if they touch or overlap: the least
+    vertex-to-edge distance either way, in a local metric frame at their mean latitude."""
+    mx, my = mpd((ra[0][1] + rb[0][1]) / 2)
+    a = [(q[0] * mx, q[1] * my) for q in ra]
+    b = [(q[0] * mx, q[1] * my) for q in rb]
+    if any(seg_touch(*e, *g) for e in edges(a) for g in edges(b)) or pip(a[0], b) or pip(b[0], a):
+        return 0.0
+
+    def d(p, s, t):
+        dx, dy = t[0] - s[0], t[1] - s[1]
+        u = 0.0 if dx == dy == 0 else max(0.0, min(1.0, ((p[0] - s[0]) * dx + (p[1] - s[1]) * dy) / (dx * dx + dy * dy)))
+        return math.hypot(p[0] - s[0] - u * dx, p[1] - s[1] - u * dy)
+    return min(min(d(p, *e) for p in a[:-1] for e in edges(b)), min(d(p, *e) for p in b[:-1] for e in edges(a)))
+
+
+def coverage_gaps(parcels, schools, completed_only=False):
+    """{level: [parcel ids]}: R2 parcels farther than the radius from every school of the level."""
+    out = {}
+    for level, radius in RADIUS_M.items():
+        rings = [f["geometry"]["coordinates"][0] for f in schools if f["properties"]["level"] in SERVES[level]
+                 and (not completed_only or f["properties"]["status"] == "completed")]
+        boxes = [bbox([r]) for r in rings]
+        pad = (radius + 50) / MY * 1.5
+        gaps = []
+        for f in parcels["features"]:
+            if f["properties"]["land_use"] != "R2":
+                continue
+            rs = [poly[0] for poly in polygons(f["geometry"])]
+            pb = bbox(rs)
+            near = [r for r, b in zip(rings, boxes) if b[0] - pad <= pb[2] and pb[0] <= b[2] + pad
+                    and b[1] - pad <= pb[3] and pb[1] <= b[3] + pad]
+            if all(min(ring_distance_m(r0, r) for r0 in rs) > radius for r in near):
+                gaps.append(f["properties"]["parcel_id"])
+        out[level] = gaps
+    return out
+
+
+def is_date(s):
+    try:
+        return isinstance(s, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", s) and date.fromisoformat(s)
+    except ValueError:
+        return False
+
+
+def is_number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def check_status(label, p):
+    st, start, end, pct = p["status"], p["start_date"], p["completion_date"], p["percent_complete"]
+    if st not in PROJECT_STATUSES:
+        fail(f"{label} has status {st!r}, expected one of {sorted(PROJECT_STATUSES)}.")
+        return
+    if not is_number(pct) or not 0 <= pct <= 100:
+        fail(f"{label} has percent_complete {pct!r}, expected a number 0-100.")
+        return
+    if not is_date(end) or (start is not None and not is_date(start)):
+        fail(f"{label} needs completion_date as YYYY-MM-DD and start_date as YYYY-MM-DD or null "
+             f"(got {start!r}, {end!r}).")
+        return
+    if start is not None and not start < end:
+        fail(f"{label} starts on {start}, not before its completion date {end}.")
+    ok = {"completed": pct == 100 and end <= AS_OF,
+          "under_construction": 0 < pct < 100 and start is not None and start <= AS_OF < end,
+          "planned": pct == 0 and (start is None or start > AS_OF) and end > AS_OF}[st]
+    if not ok:
+        fail(f"{label} is {st} with {pct} % done, start {start}, completion {end}: inconsistent as of {AS_OF} "
+             "(completed: 100 %, finished by then; under construction: 1-99 %, started, not finished; "
+             "planned: 0 %, not started).")
+
+
+def check_line(label, coords):
+    if len(coords) < 2 or any(not isinstance(q, list) or len(q) != 2 for q in coords):
+        fail(f"{label} must be a LineString of at least 2 positions.")
+        return False
+    if any(round(c, 6) != c for q in coords for c in q):
+        fail(f"{label} has coordinates with more than 6 decimals.")
+    if any(a == b for a, b in zip(coords, coords[1:])):
+        fail(f"{label} repeats a vertex.")
+        return False
+    es = list(zip(coords, coords[1:]))
+    for i in range(len(es)):
+        for j in range(i + 2, len(es)):
+            if seg_touch(*es[i], *es[j]):
+                fail(f"{label} intersects itself.")
+                return False
+    return True
+
+
+def in_zone_box(label, geom):
+    pts = geom["coordinates"] if geom["type"] == "LineString" else [q for poly in polygons(geom) for r in poly for q in r]
+    if not all(ZONE_BOX[0] <= q[0] <= ZONE_BOX[2] and ZONE_BOX[1] <= q[1] <= ZONE_BOX[3] for q in pts):
+        fail(f"{label} has vertices outside the zone (lon {ZONE_BOX[0]}-{ZONE_BOX[2]}, lat {ZONE_BOX[1]}-{ZONE_BOX[3]}).")
+
+
+class ParcelIndex:
+    def __init__(self, parcels):
+        self.rings, self.grid = {}, {}
+        for f in parcels["features"]:
+            pid = f["properties"]["parcel_id"]
+            self.rings[pid] = [poly[0] for poly in polygons(f["geometry"])]
+            for c in cells(bbox(self.rings[pid])):
+                self.grid.setdefault(c, set()).add(pid)
+
+    def overlapping(self, ring):
+        found = set()
+        for c in cells(bbox([ring])):
+            for pid in self.grid.get(c, ()):
+                if pid not in found and any(polys_overlap([ring], [r]) for r in self.rings[pid]):
+                    found.add(pid)
+        return found
+
+
+def check_sites(label, f, index):
+    """Listed parcels exist; a polygon project lies on exactly the parcels it lists (none: road reserve)."""
+    codes = f["properties"]["parcels"]
+    listed = []
+    if codes is not None:
+        listed = codes.split(",") if isinstance(codes, str) else None
+        if not listed or any(c not in index.rings for c in listed) or len(set(listed)) != len(listed):
+            fail(f"{label} lists parcels {codes!r}: expected comma-separated codes of parcels.geojson (or null).")
+            return
+    if f["geometry"]["type"] == "Polygon":
+        on = index.overlapping(f["geometry"]["coordinates"][0])
+        if on != set(listed):
+            fail(f"{label} overlaps parcels {sorted(on)[:6]} but lists {listed}.")
+
+
+def check_common(label, p, ids):
+    if p["project_id"] in ids or not isinstance(p["project_id"], str) or not p["project_id"]:
+        fail(f"{label} has a duplicate or empty project_id.")
+    ids.add(p["project_id"])
+    if not isinstance(p["name"], str) or not CJK.search(p["name"]) or not isinstance(p["name_en"], str) \
+            or not p["name_en"].strip():
+        fail(f"{label} needs a Chinese name and an English name_en.")
+    if p["budget_wan"] is not None and (not is_number(p["budget_wan"]) or p["budget_wan"] <= 0):
+        fail(f"{label} has budget_wan {p['budget_wan']!r}, expected a positive number (万元) or null.")
+    check_status(label, p)
+
+
+def check_schools(schools, parcels, index, ids):
+    feats = schools["features"]
+    for f in feats:
+        p = f["properties"]
+        label = f"school {p.get('project_id')}"
+        check_keys(label, p, SCHOOL_KEYS)
+        if set(p) != set(SCHOOL_KEYS):
+            continue
+        check_common(label, p, ids)
+        if p["kind"] not in SCHOOL_KINDS or p["level"] not in SCHOOL_LEVELS:
+            fail(f"{label} has kind {p['kind']!r} / level {p['level']!r}; expected {sorted(SCHOOL_KINDS)} / "
+                 f"{sorted(SCHOOL_LEVELS)}.")
+        for key in ("classes", "seats"):
+            if not isinstance(p[key], int) or isinstance(p[key], bool) or p[key] <= 0:
+                fail(f"{label} has {key} {p[key]!r}, expected a positive integer.")
+        if isinstance(p["classes"], int) and isinstance(p["seats"], int) and \
+                not 40 * p["classes"] <= p["seats"] <= 55 * p["classes"]:
+            fail(f"{label} has {p['seats']} seats for {p['classes']} classes (expected 40-55 a class).")
+        if p["kind"] == "existing":
+            if p["status"] != "completed" or p["investment_wan"] is not None:
+                fail(f"{label} is an existing school: status completed and investment_wan null expected.")
+        elif not is_number(p["investment_wan"]) or p["investment_wan"] <= 0:
+            fail(f"{label} is a {p['kind']} school and needs a positive investment_wan (万元).")
+        g = f["geometry"]
+        if g["type"] != "Polygon":
+            fail(f"{label} must be a Polygon, not {g['type']}.")
+            continue
+        if check_polygon(label, g["coordinates"]):
+            in_zone_box(label, g)
+            check_sites(label, f, index)
+    prog = [f for f in feats if f["properties"].get("kind") in ("new", "expansion")]
+    kinds = [f["properties"]["kind"] for f in prog]
+    if kinds.count("new") != 4 or kinds.count("expansion") != 1:
+        fail(f"schools.geojson has {kinds.count('new')} new schools and {kinds.count('expansion')} expansions, "
+             "expected 4 and 1.")
+    sums = {k: sum(measure(f, k) for f in prog) for k in PROGRAMME}
+    for k in ("classes", "seats", "investment_wan"):
+        if sums[k] != PROGRAMME[k]:
+            fail(f"the programme schools add up to {sums[k]:,} {k}, expected exactly {PROGRAMME[k]:,}.")
+    if abs(sums["area_m2"] - PROGRAMME["area_m2"]) > 0.005 * PROGRAMME["area_m2"]:
+        fail(f"the programme schools occupy {sums['area_m2']:,.0f} m2, expected {PROGRAMME['area_m2']:,.0f} +/- 0.5 %.")
+    if len({f["properties"]["status"] for f in prog}) < 2:
+        fail("the programme schools all have the same status; the sample should mix them.")
+    n_existing = sum(f["properties"].get("kind") == "existing" for f in feats)
+    if not 8 <= n_existing <= 20:
+        fail(f"schools.geojson holds {n_existing} existing schools, expected about 10-14.")
+    print(f"schools: {len(feats)} ({n_existing} existing); programme {len(prog)}: {sums['classes']} classes, "
+          f"{sums['seats']:,} seats, {sums['investment_wan']:,} 万元, {sums['area_m2']:,.1f} m2")
+    n_r2 = sum(f["properties"]["land_use"] == "R2" for f in parcels["features"])
+    for scope, only in (("all schools", False), ("completed schools", True)):
+        gaps = coverage_gaps(parcels, feats, only)
+        for level, g in gaps.items():
+            if not g:
+                fail(f"every R2 parcel lies within {RADIUS_M[level]:.0f} m of a {level} school ({scope}); "
+                     "the sample should show coverage gaps.")
+            if len(g) == n_r2:
+                fail(f"no R2 parcel lies within {RADIUS_M[level]:.0f} m of a {level} school ({scope}).")
+        print(f"coverage gaps ({scope}): {len(gaps['primary'])} of {n_r2} R2 parcels beyond 500 m of a primary "
+              f"school, {len(gaps['middle'])} beyond 1,000 m of a middle school")
+
+
+def check_projects(projects, roads, index, ids):
+    road_lines = {f["properties"]["name"]: f["geometry"]["coordinates"] for f in roads["features"]}
+    feats = projects["features"]
+    by_kind = {}
+    for f in feats:
+        p = f["properties"]
+        label = f"project {p.get('project_id')}"
+        check_keys(label, p, PROJECT_KEYS)
+        if set(p) != set(PROJECT_KEYS):
+            continue
+        check_common(label, p, ids)
+        kind, g = p["kind"], f["geometry"]
+        if kind not in PROJECT_KINDS:
+            fail(f"{label} has kind {kind!r}, expected one of {sorted(PROJECT_KINDS)}.")
+            continue
+        by_kind.setdefault(kind, []).append(f)
+        if g["type"] != PROJECT_KINDS[kind]:
+            fail(f"{label} is a {kind} and must be a {PROJECT_KINDS[kind]}, not {g['type']}.")
+            continue
+        hh = p["households"]
+        if (kind == "quarter_renovation") != (hh is not None) or \
+                (hh is not None and (not isinstance(hh, int) or isinstance(hh, bool) or hh <= 0)):
+            fail(f"{label} has households {hh!r}: a positive integer for quarter_renovation, null otherwise.")
+        if kind in ("street_renovation", "lighting"):
+            line = road_lines.get(p["road"])
+            if line is None:
+                fail(f"{label} runs along road {p['road']!r}, which is not in roads.geojson.")
+            elif check_line(label, g["coordinates"]):
+                off = max(min(seg_dist_m(q, a, b) for a, b in zip(line, line[1:])) for q in g["coordinates"])
+                if off > 1.0:
+                    fail(f"{label} leaves the line of {p['road']} by {off:.1f} m.")
+        else:
+            if p["road"] is not None:
+                fail(f"{label} is a {kind}: road must be null.")
+            if not check_polygon(label, g["coordinates"]):
+                continue
+            check_sites(label, f, index)
+        in_zone_box(label, g)
+    counts = {k: len(v) for k, v in by_kind.items()}
+    streets = {f["properties"]["road"] for f in by_kind.get("street_renovation", [])}
+    if counts.get("street_renovation") != 8 or len(streets) != 8 or "深圳街" not in streets:
+        fail(f"projects.geojson renovates {counts.get('street_renovation', 0)} streets on {len(streets)} roads; "
+             "expected 8 different roads including 深圳街.")
+    quarters = [f["properties"]["name"] for f in by_kind.get("quarter_renovation", [])]
+    if counts.get("quarter_renovation") != 11 or not all(any(q in n for n in quarters) for q in
+                                                        ("经开一小区", "经开二小区", "经开六小区", "经开七小区")):
+        fail(f"projects.geojson renovates {len(quarters)} old quarters; expected 11 including 经开一/二/六/七小区.")
+    green = sum(measure(f, "area_m2") for f in by_kind.get("greening", []))
+    light = sum(measure(f, "length_m") for f in by_kind.get("lighting", []))
+    if abs(green - 270000) > 0.005 * 270000:
+        fail(f"greening adds up to {green:,.0f} m2, expected 270,000 m2 +/- 0.5 %.")
+    if abs(light - 12000) > 0.005 * 12000:
+        fail(f"lighting adds up to {light:,.0f} m, expected 12,000 m +/- 0.5 %.")
+    for kind in ("greening", "landscaping"):
+        names = [f["properties"]["name"] for f in by_kind.get(kind, [])]
+        if not any("世纪大街" in n for n in names) or not any("会展中心" in n or "展示" in n for n in names):
+            fail(f"{kind} must include sites along 世纪大街 and at the expo centre.")
+    for kind, fs in by_kind.items():
+        if len({f["properties"]["status"] for f in fs}) < 2:
+            fail(f"every {kind} project has the same status; the sample should mix them.")
+    print(f"projects: {len(feats)} " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
+          + f"; greening {green:,.1f} m2, lighting {light:,.1f} m")
+
+
+def check_targets(targets, collections):
+    if not isinstance(targets, list) or [t.get("id") for t in targets if isinstance(t, dict)] != TARGET_IDS:
+        fail(f"targets.json must be an array of the targets {TARGET_IDS} in that order.")
+        return
+    for t in targets:
+        label = f"target {t['id']}"
+        check_keys(label, t, ["id", "title", "collection", "where", "measure", "target", "unit"])
+        if t.get("collection") not in collections or not isinstance(t.get("where"), dict) or not is_number(t.get("target")):
+            fail(f"{label} needs a collection (schools/projects), a where object and a numeric target.")
+            continue
+
+        def match(p):
+            return all(p.get(k) in (v if isinstance(v, list) else [v]) for k, v in t["where"].items())
+        chosen = [f for f in collections[t["collection"]]["features"] if match(f["properties"])]
+        got = len(chosen) if t["measure"] == "count" else sum(measure(f, t["measure"]) for f in chosen)
+        tol = 0.005 * t["target"] if t["measure"] in ("area_m2", "length_m") else 0
+        if abs(got - t["target"]) > tol:
+            fail(f"{label}: the data give {got:,.1f} {t['unit']}, target {t['target']:,}"
+                 + (" +/- 0.5 %." if tol else " exactly."))
+    print(f"targets: {len(targets)} met by the sample data")
+
+
+def check_public_projects(parcels, roads):
+    missing = [n for n in ("schools.geojson", "projects.geojson", "targets.json") if not (DIR / n).exists()]
+    if missing:
+        fail(f"{', '.join(missing)} missing; run geodata/generate.py.")
+        return
+    schools, projects = load("schools.geojson"), load("projects.geojson")
+    index, ids = ParcelIndex(parcels), set()
+    check_schools(schools, parcels, index, ids)
+    check_projects(projects, roads, index, ids)
+    check_targets(load("targets.json"), {"schools": schools, "projects": projects})
+
+
 def main():
     size = (DIR / "parcels.geojson").stat().st_size
     if size > 3_200_000:
         fail(f"parcels.geojson is {size / 1e6:.1f} MB, over the ~3 MB budget.")
     firms = check_enterprises(load("enterprises.json"))
     zones = check_zones(load("zones.geojson"))
-    segs = check_roads(load("roads.geojson"))
+    roads = load("roads.geojson")
+    segs = check_roads(roads)
     parcels = load("parcels.geojson")
     owned, sums = check_parcels(parcels, zones, segs, firms)
     check_sums(firms, owned, sums)
@@ -678,6 +1074,7 @@ def main():
         check_reallocations(load("reallocations.json"), parcels, firms)
     else:
         fail("reallocations.json is missing; run geodata/generate.py.")
+    check_public_projects(parcels, roads)
     counts = {}
     for f in parcels["features"]:
         counts[f["properties"]["zone"]] = counts.get(f["properties"]["zone"], 0) + 1

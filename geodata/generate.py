@@ -55,6 +55,16 @@ expansion on the largest active parcel of each firm with an upgrade started (pla
 ledger replays each case's effects on parcel status and owner, so later cases see the land as
 earlier ones left it.  The other files do not depend on this step.
 
+Public projects.  schools.geojson, projects.geojson and targets.json come last and change nothing
+in the other files.  The four new schools and the expansion of DESIGN.md sit on A33 parcels near
+chosen points, each cut straight across to its site area so that they add up to the programme
+(147 classes, 6,960 seats, 110,000 万元, 145,000 m2); 14 existing schools take A33 parcels whole.
+Street renovation and lighting lines follow the road lines between junctions (the last lighting
+line is cut to make 12 km), the 11 old quarters are convex hulls of neighbouring R2 parcels clear
+of every other parcel, greening takes G1 parcels and strips in the road reserve (the last site is
+cut to make 270,000 m2), landscaping road-reserve strips along 世纪大街 and the expo centre.  Areas
+are geodesic on WGS84 (authalic sphere and spherical excess), lengths by Vincenty's formula.
+
 Synthetic mode.  A jittered street grid over the whole district (lon 125.25-125.65,
 lat 43.78-44.05) per *layer*, blocks visited in seeded shuffled order and cut with the same lot
 machinery; further layers (think historical vintages) overlay the district until N parcels
@@ -63,7 +73,7 @@ features of a larger run are exactly the run for N.
 
 Usage
 -----
-  python3 geodata/generate.py                   # rewrite the five sample files in geodata/
+  python3 geodata/generate.py                   # rewrite the eight sample files in geodata/
   python3 geodata/generate.py --synthetic 1000000 --out /tmp/parcels_1m.geojsonl [--seed 42]
 """
 import argparse
@@ -1210,6 +1220,7 @@ def write_sample(out_dir):
     write_array(out_dir / "reallocations.json", cases)
     report(net, parcels, firms)
     report_cases(cases)
+    write_projects(out_dir, net, parcels)
 
 
 def report(net, parcels, firms):
@@ -1742,6 +1753,615 @@ def write_synthetic(n, out, seed):
             if k % 100_000 == 0:
                 print(f"{k:,} parcels written ({time.time() - t0:.1f} s)", file=sys.stderr)
     print(f"done: {n:,} parcels -> {out} in {time.time() - t0:.1f} s", file=sys.stderr)
+
+
+# ------------------------------------------------------------------ public projects
+# schools.geojson, projects.geojson and targets.json: the zone's public-project programme
+# (DESIGN.md, "Public projects").  This step runs after the other files are written, reads the
+# generated parcels and road network and uses its own seeded random stream, so it changes nothing
+# in them.  Sites follow fixed rules: a school sits on the A33 parcel nearest a chosen point (cut
+# straight across its long axis to the programme's site area), a street renovation or lighting
+# line follows a road line of roads.geojson between two junctions, an old quarter is the convex
+# hull of neighbouring R2 parcels of an old residential block, greening takes G1 parcels and
+# strips in the road reserve of 世纪大街.  Areas and lengths are geodesic (WGS84 ellipsoid).
+PROJECTS_SEED = f"{SAMPLE_SEED}:projects"
+PROJECTS_AS_OF = "2026-10-31"  # statuses and percent complete hold on this date
+WGS84_F = 1 / 298.257223563
+_E2F = WGS84_F * (2 - WGS84_F)
+_EF = math.sqrt(_E2F)
+
+
+def _authalic_q(s):
+    return (1 - _E2F) * (s / (1 - _E2F * s * s) - math.log((1 - _EF * s) / (1 + _EF * s)) / (2 * _EF))
+
+
+_QP = _authalic_q(1.0)
+_RQ2 = WGS84_A * WGS84_A * _QP / 2  # squared radius of the authalic sphere
+
+
+def geodesic_ring_area(ring):
+    """Signed area (m2, CCW positive) of a lon/lat ring on the WGS84 ellipsoid.
+
+    Latitudes go to authalic latitudes, which map the ellipsoid onto the sphere of equal area
+    (radius R_q); the area is then R_q^2 times the spherical excess, summed edge by edge as the
+    trapezoids between each edge and the equator.  Agrees with Karney's algorithm (GeographicLib,
+    geo's GeodesicArea) to about 1e-7 on the parcels of this zone."""
+    pts = ring[:-1] if ring[0] == ring[-1] else ring
+    tb = [math.tan(math.asin(_authalic_q(math.sin(math.radians(p[1]))) / _QP) / 2) for p in pts]
+    s = 0.0
+    for i in range(len(pts)):
+        j = (i + 1) % len(pts)
+        dl = math.radians(pts[j][0] - pts[i][0])
+        s += 2 * math.atan2(math.tan(dl / 2) * (tb[i] + tb[j]), 1 + tb[i] * tb[j])
+    return -s * _RQ2
+
+
+def geodesic_distance(p, q):
+    """Vincenty's inverse formula on WGS84 (metres; sub-millimetre for the distances here)."""
+    a, f = WGS84_A, WGS84_F
+    b = a * (1 - f)
+    lon_d = math.radians(q[0] - p[0])
+    u1 = math.atan((1 - f) * math.tan(math.radians(p[1])))
+    u2 = math.atan((1 - f) * math.tan(math.radians(q[1])))
+    su1, cu1, su2, cu2 = math.sin(u1), math.cos(u1), math.sin(u2), math.cos(u2)
+    lam = lon_d
+    for _ in range(200):
+        sl, cl = math.sin(lam), math.cos(lam)
+        ss = math.hypot(cu2 * sl, cu1 * su2 - su1 * cu2 * cl)
+        if ss == 0:
+            return 0.0
+        cs = su1 * su2 + cu1 * cu2 * cl
+        sig = math.atan2(ss, cs)
+        sa = cu1 * cu2 * sl / ss
+        c2a = 1 - sa * sa
+        c2m = cs - 2 * su1 * su2 / c2a if c2a else 0.0
+        c = f / 16 * c2a * (4 + f * (4 - 3 * c2a))
+        prev = lam
+        lam = lon_d + (1 - c) * f * sa * (sig + c * ss * (c2m + c * cs * (-1 + 2 * c2m * c2m)))
+        if abs(lam - prev) < 1e-13:
+            break
+    u_2 = c2a * (a * a - b * b) / (b * b)
+    aa = 1 + u_2 / 16384 * (4096 + u_2 * (-768 + u_2 * (320 - 175 * u_2)))
+    bb = u_2 / 1024 * (256 + u_2 * (-128 + u_2 * (74 - 47 * u_2)))
+    ds = bb * ss * (c2m + bb / 4 * (cs * (-1 + 2 * c2m * c2m)
+                                    - bb / 6 * c2m * (-3 + 4 * ss * ss) * (-3 + 4 * c2m * c2m)))
+    return b * aa * (sig - ds)
+
+
+def geodesic_length(line):
+    return sum(geodesic_distance(a, b) for a, b in zip(line, line[1:]))
+
+
+def _local_xy(lat):
+    mx, my = metres_per_degree(lat)
+    return lambda q: (q[0] * mx, q[1] * my)
+
+
+def polygon_distance(ra, rb):
+    """Distance (m) between two polygons given by exterior rings (0 if they touch or overlap):
+    the least vertex-to-edge distance either way, in a local metric frame at their mean latitude."""
+    f = _local_xy((ra[0][1] + rb[0][1]) / 2)
+    a, b = [f(q) for q in ra], [f(q) for q in rb]
+    ea, eb = list(zip(a, a[1:])), list(zip(b, b[1:]))
+    if any(segments_touch(p, q, r, s) for p, q in ea for r, s in eb) or \
+            point_in_ring(*a[0], b[:-1]) or point_in_ring(*b[0], a[:-1]):
+        return 0.0
+    return min(min(_seg_dist(p, r, s) for p in a[:-1] for r, s in eb),
+               min(_seg_dist(p, r, s) for p in b[:-1] for r, s in ea))
+
+
+def _close(pts_ll):
+    """Closed CCW lon/lat ring from open points (consecutive duplicates dropped)."""
+    out = []
+    for q in pts_ll:
+        if not out or q != out[-1]:
+            out.append(q)
+    while len(out) > 1 and out[0] == out[-1]:
+        out.pop()
+    ring = out + [out[0]]
+    return orient(ring, True)
+
+
+def _half_plane(pts, g):
+    """Part of an open ring (metres) where g(p) <= 0 (one Sutherland-Hodgman pass)."""
+    out = []
+    for k in range(len(pts)):
+        a, b = pts[k - 1], pts[k]
+        ga, gb = g(a), g(b)
+        if (ga <= 0) != (gb <= 0):
+            t = ga / (ga - gb)
+            out.append((a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])))
+        if gb <= 0:
+            out.append(b)
+    return out
+
+
+def cut_to_area(ring_ll, target_m2, toward):
+    """Cut a polygon straight across its long axis, keeping the end nearer `toward` (lon, lat),
+    so that the kept part measures `target_m2` (geodesic, after rounding to 6 decimals)."""
+    pts = [to_xy(*q) for q in ring_ll[:-1]]
+    k = max(range(len(pts)), key=lambda i: math.dist(pts[i - 1], pts[i]))
+    ux, uy = _unit(pts[k][0] - pts[k - 1][0], pts[k][1] - pts[k - 1][1])
+    tx, ty = to_xy(*toward)
+    along = [x * ux + y * uy for x, y in pts]
+    sgn = 1.0 if tx * ux + ty * uy <= (min(along) + max(along)) / 2 else -1.0  # keep the low (or high) end
+    lo, hi = min(a * sgn for a in along), max(a * sgn for a in along)
+
+    def part(cut):
+        kept = _half_plane(pts, lambda p: sgn * (p[0] * ux + p[1] * uy) - cut)
+        return _close([to_ll(*p) for p in kept])
+
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if geodesic_ring_area(part(mid)) < target_m2:
+            lo = mid
+        else:
+            hi = mid
+    ring = part((lo + hi) / 2)
+    assert ring_is_simple(ring[:-1]) and abs(geodesic_ring_area(ring) - target_m2) < 0.002 * target_m2
+    return ring
+
+
+def convex_hull(points):
+    """CCW convex hull (closed ring, collinear points dropped) of lon/lat points."""
+    pts = sorted({tuple(q) for q in points})
+
+    def half(seq):
+        h = []
+        for q in seq:
+            while len(h) >= 2 and _orient(h[-2], h[-1], q) <= 0:
+                h.pop()
+            h.append(q)
+        return h[:-1]
+    hull = half(pts) + half(reversed(pts))
+    return [list(q) for q in hull] + [list(hull[0])]
+
+
+def rings_overlap(ra, rb):
+    """Two simple rings (closed) touch or overlap."""
+    ea, eb = list(zip(ra, ra[1:])), list(zip(rb, rb[1:]))
+    return any(segments_touch(p, q, r, s) for p, q in ea for r, s in eb) or \
+        point_in_ring(*ra[0], rb[:-1]) or point_in_ring(*rb[0], ra[:-1])
+
+
+class Sites:
+    """The generated parcels and road network, indexed for laying out project sites."""
+
+    def __init__(self, net, parcels):
+        self.net = net
+        self.parcels = parcels
+        self.by_id = {p["parcel_id"]: p for p in parcels}
+        self.c = {}
+        for p in parcels:
+            ring = p["polys"][0][0][:-1]
+            self.c[p["parcel_id"]] = (sum(q[0] for q in ring) / len(ring), sum(q[1] for q in ring) / len(ring))
+        self.taken = set()
+
+    def ring(self, code):
+        return self.by_id[code]["polys"][0][0]
+
+    def nearest(self, uses, lon, lat, zone=None, block=None):
+        """Free single-polygon parcel of one of `uses` whose centroid is nearest (lon, lat)."""
+        x, y = to_xy(lon, lat)
+
+        def d(p):
+            cx, cy = to_xy(*self.c[p["parcel_id"]])
+            return round(math.hypot(cx - x, cy - y), 3), p["parcel_id"]
+        p = min((p for p in self.parcels if p["use"] in uses and p["parcel_id"] not in self.taken
+                 and len(p["polys"]) == 1 and (zone is None or p["zone"] == zone)
+                 and (block is None or p["block"] == block)), key=d)
+        return p["parcel_id"]
+
+    def take(self, code):
+        assert code not in self.taken, code
+        self.taken.add(code)
+        return code
+
+    def line_ll(self, line, a, b):
+        """Road vertices along `line` from its junction with a to its junction with b."""
+        return self.net.path(line, a, b)
+
+    def strip(self, line, a, b, side, d0, d1, trim=30.0):
+        """Quadrilateral strip d0..d1 m off the centreline of `line` between the consecutive
+        junctions with a and b, on `side` (west/east/north/south), `trim` m short of each junction."""
+        assert self.net.between(line, a, b) == [], (line, a, b)
+        pa, pb = self.net.xy[self.net.key(line, a)], self.net.xy[self.net.key(line, b)]
+        ux, uy = _unit(pb[0] - pa[0], pb[1] - pa[1])
+        nx, ny = -uy, ux
+        want = {"west": (-1, 0), "east": (1, 0), "south": (0, -1), "north": (0, 1)}[side]
+        if nx * want[0] + ny * want[1] < 0:
+            nx, ny = -nx, -ny
+        s0 = (pa[0] + ux * trim, pa[1] + uy * trim)
+        s1 = (pb[0] - ux * trim, pb[1] - uy * trim)
+        pts = [(s0[0] + nx * d0, s0[1] + ny * d0), (s1[0] + nx * d0, s1[1] + ny * d0),
+               (s1[0] + nx * d1, s1[1] + ny * d1), (s0[0] + nx * d1, s0[1] + ny * d1)]
+        return _close([to_ll(*p) for p in pts])
+
+
+def _line_to_length(line, target):
+    """The first `target` metres (geodesic) of a lon/lat line."""
+    out, run = [line[0]], 0.0
+    for a, b in zip(line, line[1:]):
+        d = geodesic_distance(a, b)
+        if run + d >= target:
+            lo, hi = 0.0, 1.0
+            for _ in range(60):
+                t = (lo + hi) / 2
+                q = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]
+                if run + geodesic_distance(a, q) < target:
+                    lo = t
+                else:
+                    hi = t
+            out.append([round(a[0] + lo * (b[0] - a[0]), 6), round(a[1] + lo * (b[1] - a[1]), 6)])
+            return out
+        out.append(b)
+        run += d
+    raise ValueError("line shorter than target")
+
+
+# Programme schools (DESIGN.md: 4 new + 1 expansion, 145,000 m2, 110,000 万元, 147 classes,
+# 6,960 seats).  Classes hold 45 pupils (primary) or 50 (middle), GB/T standard class sizes;
+# 78 primary + 69 middle classes give the 6,960 seats.  An expansion's figures and site are the
+# increment: the added land beside the existing school, and the classes and seats it adds.
+# (id, name, name_en, kind, level, primary classes, middle classes, site m2, investment 万元,
+#  status, start, completion, percent, anchor (lon, lat) of the A33 site, existing school expanded)
+PROGRAMME_SCHOOLS = [
+    ("SCH-01", "长春经开区第一实验小学", "ETDZ No. 1 Experimental Primary School", "new", "primary", 36, 0,
+     30000, 22000, "completed", "2023-05-08", "2025-08-15", 100, (125.4252, 43.9162), None),
+    ("SCH-02", "长春经开区兴港实验学校", "ETDZ Xinggang Experimental School (nine-year)", "new", "nine_year", 18, 18,
+     38000, 30000, "under_construction", "2024-09-20", "2027-08-15", 80, (125.4121, 43.9138), None),
+    ("SCH-03", "长春经开区第三中学", "ETDZ No. 3 Middle School", "new", "middle", 0, 36,
+     42000, 32000, "under_construction", "2025-10-15", "2027-08-31", 40, (125.4080, 43.9194), None),
+    ("SCH-04", "长春经开区第二实验小学", "ETDZ No. 2 Experimental Primary School", "new", "primary", 24, 0,
+     22000, 16000, "planned", "2027-04-01", "2029-08-31", 0, (125.4093, 43.9256), None),
+    ("SCH-05", "长春经开区第二中学改扩建工程", "ETDZ No. 2 Middle School expansion", "expansion", "middle", 0, 15,
+     13000, 10000, "completed", "2023-03-20", "2024-08-25", 100, None, "SCH-E06"),
+]
+# Existing schools (illustrative): (id, name, name_en, level, primary classes, middle classes,
+# opened, anchor of its A33 parcel).  None stands in the new residential blocks between 兴港大路
+# and 兴北路, and none is within a middle school's reach of the old quarters between 浦东路 and
+# 自由大路: with the programme's schools, these are where the coverage gaps remain.
+EXISTING_SCHOOLS = [
+    ("SCH-E01", "长春经开区临河学校", "Linhe School (nine-year)", "nine_year", 24, 12, "1996-09-01", (125.3820, 43.8702)),
+    ("SCH-E02", "长春经开区第一中学", "ETDZ No. 1 Middle School", "middle", 0, 30, "1994-09-01", (125.3890, 43.8783)),
+    ("SCH-E03", "长春经开区深圳街小学", "Shenzhen Street Primary School", "primary", 30, 0, "1998-09-01",
+     (125.3908, 43.8739)),
+    ("SCH-E04", "长春经开区东方广场小学", "Dongfangguangchang Primary School", "primary", 24, 0, "2002-09-01",
+     (125.4124, 43.8651)),
+    ("SCH-E05", "长春经开区洋浦学校", "Yangpu School (nine-year)", "nine_year", 24, 12, "2006-09-01",
+     (125.4203, 43.8715)),
+    ("SCH-E06", "长春经开区第二中学", "ETDZ No. 2 Middle School", "middle", 0, 24, "2001-09-01", (125.4361, 43.8664)),
+    ("SCH-E07", "长春经开区海口街小学", "Haikou Street Primary School", "primary", 30, 0, "2004-09-01",
+     (125.4380, 43.8686)),
+    ("SCH-E08", "长春经开区兴业学校", "Xingye School (nine-year)", "nine_year", 18, 9, "2012-09-01", (125.4061, 43.8907)),
+    ("SCH-E09", "长春经开区东湖小学", "Donghu Primary School", "primary", 30, 0, "2015-09-01", (125.4243, 43.8986)),
+    ("SCH-E10", "长春经开区东湖中学", "Donghu Middle School", "middle", 0, 24, "2016-09-01", (125.4191, 43.9002)),
+    ("SCH-E11", "长春经开区丹霞学校", "Danxia School (nine-year)", "nine_year", 18, 9, "2018-09-01", (125.4291, 43.8893)),
+    ("SCH-E12", "长春经开区丰收小学", "Fengshou Primary School", "primary", 24, 0, "2019-09-01", (125.4046, 43.8987)),
+    ("SCH-E13", "长春经开区浦东路小学", "Pudong Road Primary School", "primary", 12, 0, "1992-09-01", (125.3948, 43.8615)),
+    ("SCH-E14", "长春经开区兴盛小学", "Xingsheng Primary School", "primary", 18, 0, "2020-09-01", (125.4174, 43.8976)),
+]
+SCHOOL_RADIUS_M = {"primary": 500.0, "middle": 1000.0}  # GB 50180-2018 life circles
+SERVES = {"primary": ("primary", "nine_year"), "middle": ("middle", "nine_year")}
+
+
+def _seats(primary, middle):
+    return primary * 45 + middle * 50
+
+
+def school_features(sites):
+    feats, existing = [], {}
+    for sid, name, name_en, level, pc, mc, opened, (lon, lat) in EXISTING_SCHOOLS:
+        code = sites.take(sites.nearest({"A33"}, lon, lat))
+        existing[sid] = code
+        feats.append((sid, {"project_id": sid, "name": name, "name_en": name_en, "kind": "existing", "level": level,
+                            "classes": pc + mc, "seats": _seats(pc, mc), "investment_wan": None,
+                            "status": "completed", "start_date": None, "completion_date": opened,
+                            "percent_complete": 100, "budget_wan": None, "parcels": code},
+                      sites.ring(code)))
+    programme = []
+    for (sid, name, name_en, kind, level, pc, mc, m2, wan, status, start, end, pct, anchor,
+         expands) in PROGRAMME_SCHOOLS:
+        if expands:  # the added land: the A33 parcel next to the school, the end facing it kept
+            base = existing[expands]
+            lon, lat = sites.c[base]
+            code = sites.take(sites.nearest({"A33"}, lon, lat, block=sites.by_id[base]["block"]))
+            toward = sites.c[base]
+        else:
+            code = sites.take(sites.nearest({"A33"}, *anchor))
+            toward = anchor
+        ring = cut_to_area(sites.ring(code), m2, toward)
+        programme.append((sid, {"project_id": sid, "name": name, "name_en": name_en, "kind": kind, "level": level,
+                                "classes": pc + mc, "seats": _seats(pc, mc), "investment_wan": wan,
+                                "status": status, "start_date": start, "completion_date": end,
+                                "percent_complete": pct, "budget_wan": wan, "parcels": code}, ring))
+    return [{"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+            for _sid, props, ring in programme + feats]
+
+
+def coverage_gaps(parcels, schools, completed_only=False):
+    """{level: [parcel ids]}: residential (R2) parcels farther than the level's radius from every
+    school serving that level (polygon to polygon, geodesic metres in a local frame)."""
+    out = {}
+    for level, radius in SCHOOL_RADIUS_M.items():
+        rings = [f["geometry"]["coordinates"][0] for f in schools if f["properties"]["level"] in SERVES[level]
+                 and (not completed_only or f["properties"]["status"] == "completed")]
+        boxes = [(min(q[0] for q in r), min(q[1] for q in r), max(q[0] for q in r), max(q[1] for q in r)) for r in rings]
+        gaps = []
+        for p in parcels:
+            if p["use"] != "R2":
+                continue
+            ring = p["polys"][0][0]
+            pad_x, pad_y = (radius + 50) / MX, (radius + 50) / MY
+            near = [r for r, b in zip(rings, boxes)
+                    if b[0] - pad_x <= max(q[0] for q in ring) and min(q[0] for q in ring) <= b[2] + pad_x
+                    and b[1] - pad_y <= max(q[1] for q in ring) and min(q[1] for q in ring) <= b[3] + pad_y]
+            if all(min(polygon_distance(poly[0], r) for poly in p["polys"]) > radius for r in near):
+                gaps.append(p["parcel_id"])
+        out[level] = gaps
+    return out
+
+
+# Street renovations (8): (id, name, name_en, road line, from, to, status, start, end, percent)
+STREET_RENOVATIONS = [
+    ("STR-01", "深圳街改造提升工程（东南湖大路—吉林大路）", "Shenzhen Street renovation (Dongnanhu Rd - Jilin Rd)",
+     "shenzhen", "dongnanhu", "jilin", "completed", "2024-04-10", "2025-09-30", 100),
+    ("STR-02", "临河街改造提升工程（浦东路—吉林大路）", "Linhe Street renovation (Pudong Rd - Jilin Rd)",
+     "linhe", "pudong", "jilin", "under_construction", "2025-05-06", "2027-06-30", 60),
+    ("STR-03", "会展大街改造提升工程（东南湖大路—吉林大路）", "Huizhan Street renovation (Dongnanhu Rd - Jilin Rd)",
+     "huizhan", "dongnanhu", "jilin", "completed", "2023-04-18", "2024-10-15", 100),
+    ("STR-04", "自由大路改造提升工程（东部快速路—洋浦大街）", "Ziyou Road renovation (Eastern Expressway - Yangpu St)",
+     "ziyou", "dongbu", "yangpu", "under_construction", "2025-09-01", "2027-06-30", 35),
+    ("STR-05", "东南湖大路改造提升工程（东部快速路—世纪大街）", "Dongnanhu Road renovation (Eastern Expressway - Shiji St)",
+     "dongnanhu", "dongbu", "shiji", "planned", None, "2028-06-30", 0),
+    ("STR-06", "洋浦大街改造提升工程（东南湖大路—吉林大路）", "Yangpu Street renovation (Dongnanhu Rd - Jilin Rd)",
+     "yangpu", "dongnanhu", "jilin", "completed", "2024-05-15", "2025-07-20", 100),
+    ("STR-07", "珠海路改造提升工程（东部快速路—洋浦大街）", "Zhuhai Road renovation (Eastern Expressway - Yangpu St)",
+     "zhuhai", "dongbu", "yangpu", "under_construction", "2026-03-20", "2027-05-31", 30),
+    ("STR-08", "吉林大路改造提升工程（世纪大街—东环城路）", "Jilin Road renovation (Shiji St - East Ring Rd)",
+     "jilin", "shiji", "donghuan", "planned", "2027-04-01", "2027-10-31", 0),
+]
+# Lighting (12 km in all; the last line is cut to make up the total)
+LIGHTING = [
+    ("LGT-01", "世纪大街路灯改造（卫星路—威海路）", "Shiji Street lighting (Weixing Rd - Weihai Rd)",
+     "shiji", "weixing", "weihai", "completed", "2024-06-01", "2024-11-30", 100),
+    ("LGT-02", "洋浦大街路灯改造（卫星路—威海路）", "Yangpu Street lighting (Weixing Rd - Weihai Rd)",
+     "yangpu", "weixing", "weihai", "under_construction", "2026-04-15", "2026-12-15", 80),
+    ("LGT-03", "兴业大街亮化工程（威海路以北）", "Xingye Street lighting (north of Weihai Rd)",
+     "shiji", "weihai", "beihuan", "planned", "2027-05-01", "2027-09-30", 0),
+]
+LIGHTING_M = 12000.0
+# Old quarters (11) in the old residential blocks (block key of the southern grid: (column, row)).
+QUARTERS = [
+    ("QTR-01", "经开一小区", "Jingkai Quarter 1", (1, 3), "completed", "2023-04-01", "2023-10-31", 100),
+    ("QTR-02", "经开二小区", "Jingkai Quarter 2", (1, 2), "completed", "2023-04-15", "2023-11-15", 100),
+    ("QTR-03", "经开三小区", "Jingkai Quarter 3", (2, 2), "completed", "2024-04-10", "2024-10-31", 100),
+    ("QTR-04", "经开四小区", "Jingkai Quarter 4", (2, 3), "under_construction", "2026-04-01", "2026-11-30", 85),
+    ("QTR-05", "经开五小区", "Jingkai Quarter 5", (4, 4), "completed", "2024-05-06", "2024-11-20", 100),
+    ("QTR-06", "经开六小区", "Jingkai Quarter 6", (2, 2), "under_construction", "2026-03-25", "2027-06-30", 40),
+    ("QTR-07", "经开七小区", "Jingkai Quarter 7", (2, 3), "completed", "2025-04-08", "2025-10-30", 100),
+    ("QTR-08", "临河小区", "Linhe Quarter", (1, 3), "under_construction", "2026-05-10", "2027-07-31", 35),
+    ("QTR-09", "东南湖小区", "Dongnanhu Quarter", (1, 2), "planned", None, "2027-10-31", 0),
+    ("QTR-10", "东方广场小区", "Dongfangguangchang Quarter", (4, 4), "planned", "2027-04-01", "2027-10-31", 0),
+    ("QTR-11", "洋浦小区", "Yangpu Quarter", (5, 5), "under_construction", "2026-04-20", "2026-11-20", 90),
+]
+GREENING_M2 = 270000.0
+ROAD_RESERVE_M = {"arterial": (6.0, 15.0), "secondary": (5.0, 11.0), "branch": (4.0, 9.0)}  # strip offsets
+
+
+def _date_ok(status, start, end):
+    if status == "completed":
+        return end <= PROJECTS_AS_OF and (start is None or start < end)
+    if status == "under_construction":
+        return start is not None and start <= PROJECTS_AS_OF < end
+    return start is None or PROJECTS_AS_OF < start < end
+
+
+def _project(pid, name, name_en, kind, status, start, end, pct, budget, households=None, road=None, parcels=None):
+    assert _date_ok(status, start, end), pid
+    budget = int(round(budget, -1))  # 万元, to the nearest 10
+    return {"project_id": pid, "name": name, "name_en": name_en, "kind": kind, "status": status,
+            "start_date": start, "completion_date": end, "percent_complete": pct, "budget_wan": budget,
+            "households": households, "road": road, "parcels": parcels}
+
+
+def _road_name(line, a):
+    """Name of the road that carries `line` at its junction with a (e.g. 世纪大街 / 兴业大街)."""
+    at = LINES[a]["at"]
+    for _code, name, _e, _cls, rl, frm, to in ROADS:
+        if rl == line and (frm is None or LINES[frm]["at"] - 1e-9 <= at) and (to is None or at < LINES[to]["at"] - 1e-9):
+            return name
+    raise ValueError(line)
+
+
+def quarter_groups(sites, rng):
+    """{quarter id: (parcel ids, hull ring)}: the convex hull of 1-3 neighbouring R2 parcels
+    (consecutive in the spatial walk) of an old residential block, clear of every other parcel."""
+    out, per_block = {}, {}
+    for q in QUARTERS:
+        per_block.setdefault(q[3], []).append(q[0])
+    for (ci, rj), ids in sorted(per_block.items()):
+        block = ("south", ci, rj)
+        others = [p for p in sites.parcels if p["block"] == block]
+        r2 = [p["parcel_id"] for p in others if p["use"] == "R2" and len(p["polys"]) == 1]
+        for k, qid in enumerate(ids):
+            size = rng.choice((2, 3, 3))
+            group = []
+            for code in r2[round((k + 0.25) * len(r2) / len(ids)):]:
+                if code in sites.taken:
+                    if group:
+                        break
+                    continue
+                trial = group + [code]
+                hull = convex_hull([q for c in trial for q in sites.ring(c)])
+                if any(o["parcel_id"] not in trial and any(rings_overlap(hull, poly[0]) for poly in o["polys"])
+                       for o in others):
+                    if group:
+                        break
+                    continue
+                group = trial
+                if len(group) == size:
+                    break
+            for c in group:
+                sites.take(c)
+            out[qid] = (group, convex_hull([q for c in group for q in sites.ring(c)]))
+    return out
+
+
+# Greening (270,000 m2 in all; the last site is cut to make up the total).  Site: ("parcel", use,
+# anchor) takes the parcel nearest the anchor, ("cut", use, anchor, m2, zone) the part of it nearest
+# the anchor, ("strip", line, from, to, side) a strip in the road reserve between two junctions.
+GREENING = [
+    ("GRN-01", "世纪大街带状公园绿化（珠海路—吉林大路）", "Shiji Street linear park (Zhuhai Rd - Jilin Rd)",
+     ("parcel", "G1", (125.4008, 43.8715)), "completed", "2023-05-10", "2024-09-30", 100),
+    ("GRN-02", "世纪大街绿化带（自由大路—珠海路段西侧）", "Shiji Street green belt, west side (Ziyou Rd - Zhuhai Rd)",
+     ("strip", "shiji", "ziyou", "zhuhai", "west"), "under_construction", "2026-04-01", "2027-05-31", 50),
+    ("GRN-03", "世纪大街绿化带（珠海路—吉林大路段东侧）", "Shiji Street green belt, east side (Zhuhai Rd - Jilin Rd)",
+     ("strip", "shiji", "zhuhai", "jilin", "east"), "completed", "2024-04-15", "2024-08-31", 100),
+    ("GRN-04", "世纪大街绿化带（吉林大路—威海路段西侧）", "Shiji Street green belt, west side (Jilin Rd - Weihai Rd)",
+     ("strip", "shiji", "jilin", "weihai", "west"), "planned", "2027-04-15", "2027-09-30", 0),
+    ("GRN-05", "临河街游园", "Linhe Street garden", ("parcel", "G1", (125.3835, 43.8588)),
+     "completed", "2024-03-20", "2024-10-15", 100),
+    ("GRN-06", "东湖公园", "Donghu Park", ("parcel", "G1", (125.4215, 43.9026)),
+     "under_construction", "2025-08-01", "2027-06-30", 65),
+    ("GRN-07", "丹霞街防护绿地", "Danxia Street buffer green", ("parcel", "G1", (125.4390, 43.9110)),
+     "planned", None, "2028-06-30", 0),
+    ("GRN-08", "综保区展示交易中心广场绿化", "Bonded zone exhibition centre plaza greening",
+     ("cut", "B2", (125.4640, 43.9110), 16000.0, "bonded"), "under_construction", "2025-09-10", "2027-05-31", 70),
+    ("GRN-09", "长春国际会展中心广场绿化提升", "Changchun International Expo Centre plaza greening",
+     ("cut", "G1", (125.3985, 43.8625), None, "south"), "completed", "2024-03-15", "2025-06-30", 100),
+]
+# Landscaping along 世纪大街 and around the expo centre: road-reserve strips.
+LANDSCAPING = [
+    ("LSC-01", "世纪大街景观提升（东南湖大路—浦东路段东侧）", "Shiji Street landscaping, east side (Dongnanhu Rd - Pudong Rd)",
+     ("shiji", "dongnanhu", "pudong", "east"), "completed", "2024-05-06", "2024-10-20", 100),
+    ("LSC-02", "世纪大街景观提升（浦东路—自由大路段西侧）", "Shiji Street landscaping, west side (Pudong Rd - Ziyou Rd)",
+     ("shiji", "pudong", "ziyou", "west"), "under_construction", "2026-03-15", "2027-05-31", 50),
+    ("LSC-03", "会展中心周边景观提升（会展大街东侧）", "Expo centre landscaping, Huizhan Street east side",
+     ("huizhan", "ziyou", "zhuhai", "east"), "under_construction", "2026-04-20", "2026-11-30", 80),
+    ("LSC-04", "会展中心南广场景观（自由大路北侧）", "Expo centre south forecourt landscaping, Ziyou Road north side",
+     ("ziyou", "huizhan", "shiji", "north"), "planned", "2027-04-01", "2027-09-30", 0),
+]
+
+
+def _strip(sites, line, a, b, side):
+    d0, d1 = ROAD_RESERVE_M[road_class_of_side(line, a, b)]
+    return sites.strip(line, a, b, side, d0, d1)
+
+
+def _green_site(sites, site, m2=None):
+    """(parcel id or None, ring) of a greening site; a "cut" site is cut to its area or to `m2`."""
+    if site[0] == "strip":
+        return None, _strip(sites, *site[1:])
+    if site[0] == "parcel":
+        code = sites.take(sites.nearest({site[1]}, *site[2]))
+        return code, sites.ring(code)
+    _kind, use, anchor, area, zone = site
+    code = sites.take(sites.nearest({use}, *anchor, zone=zone))
+    return code, cut_to_area(sites.ring(code), area if area is not None else m2, anchor)
+
+
+def project_features(sites, rng):
+    feats = []
+
+    def add(props, coords, gtype):
+        feats.append({"type": "Feature", "properties": props, "geometry": {"type": gtype, "coordinates": coords}})
+
+    for pid, name, name_en, line, a, b, status, start, end, pct in STREET_RENOVATIONS:
+        coords = sites.line_ll(line, a, b)
+        km = geodesic_length(coords) / 1000
+        add(_project(pid, name, name_en, "street_renovation", status, start, end, pct,
+                     km * rng.uniform(1800, 3200), road=_road_name(line, a)), coords, "LineString")
+    groups = quarter_groups(sites, rng)
+    for qid, name, name_en, _blk, status, start, end, pct in QUARTERS:
+        codes, hull = groups[qid]
+        households = round(geodesic_ring_area(hull) * rng.uniform(1.3, 1.8) / rng.uniform(70, 90))
+        add(_project(qid, f"{name}改造", f"{name_en} renovation", "quarter_renovation", status,
+                     start, end, pct, households * rng.uniform(1.5, 2.8), households=households,
+                     parcels=",".join(codes)), [hull], "Polygon")
+    green = [_green_site(sites, g[3]) for g in GREENING[:-1]]
+    green.append(_green_site(sites, GREENING[-1][3], GREENING_M2 - sum(geodesic_ring_area(r) for _c, r in green)))
+    for (pid, name, name_en, _site, status, start, end, pct), (code, ring) in zip(GREENING, green):
+        add(_project(pid, name, name_en, "greening", status, start, end, pct,
+                     geodesic_ring_area(ring) * rng.uniform(200, 450) / 1e4, parcels=code), [ring], "Polygon")
+    run = 0.0
+    for k, (pid, name, name_en, line, a, b, status, start, end, pct) in enumerate(LIGHTING):
+        coords = sites.line_ll(line, a, b)
+        if k == len(LIGHTING) - 1:
+            coords = _line_to_length(coords, LIGHTING_M - run)
+        m = geodesic_length(coords)
+        run += m
+        add(_project(pid, name, name_en, "lighting", status, start, end, pct, m / 1000 * rng.uniform(180, 320),
+                     road=_road_name(line, a)), coords, "LineString")
+    for pid, name, name_en, (line, a, b, side), status, start, end, pct in LANDSCAPING:
+        ring = _strip(sites, line, a, b, side)
+        add(_project(pid, name, name_en, "landscaping", status, start, end, pct,
+                     geodesic_ring_area(ring) * rng.uniform(600, 1200) / 1e4), [ring], "Polygon")
+    return feats
+
+
+# The programme's targets as data (GET /targets computes planned / under way / completed amounts
+# from the projects).  measure: "count", a numeric property, or the geodesic area_m2 / length_m.
+PROGRAMME = ["new", "expansion"]
+TARGETS = [
+    {"id": "schools_new", "title": "新建学校 New schools", "collection": "schools", "where": {"kind": "new"},
+     "measure": "count", "target": 4, "unit": "schools"},
+    {"id": "schools_expanded", "title": "改扩建学校 School expansions", "collection": "schools",
+     "where": {"kind": "expansion"}, "measure": "count", "target": 1, "unit": "schools"},
+    {"id": "school_land", "title": "学校用地 School land", "collection": "schools", "where": {"kind": PROGRAMME},
+     "measure": "area_m2", "target": 145000, "unit": "m²"},
+    {"id": "school_investment", "title": "学校投资 School investment", "collection": "schools",
+     "where": {"kind": PROGRAMME}, "measure": "investment_wan", "target": 110000, "unit": "万元"},
+    {"id": "school_classes", "title": "教学班 School classes", "collection": "schools", "where": {"kind": PROGRAMME},
+     "measure": "classes", "target": 147, "unit": "classes"},
+    {"id": "school_seats", "title": "学位 School seats", "collection": "schools", "where": {"kind": PROGRAMME},
+     "measure": "seats", "target": 6960, "unit": "seats"},
+    {"id": "roads_renovated", "title": "街路改造 Street renovation", "collection": "projects",
+     "where": {"kind": "street_renovation"}, "measure": "count", "target": 8, "unit": "roads"},
+    {"id": "quarters_renovated", "title": "老旧小区改造 Old-quarter renovation", "collection": "projects",
+     "where": {"kind": "quarter_renovation"}, "measure": "count", "target": 11, "unit": "quarters"},
+    {"id": "greening", "title": "绿化 Greening", "collection": "projects", "where": {"kind": "greening"},
+     "measure": "area_m2", "target": 270000, "unit": "m²"},
+    {"id": "lighting", "title": "亮化 Street lighting", "collection": "projects", "where": {"kind": "lighting"},
+     "measure": "length_m", "target": 12000, "unit": "m"},
+]
+
+
+def write_projects(out_dir, net, parcels):
+    """Public projects: schools.geojson, projects.geojson, targets.json (needs parcel ids)."""
+    sites = Sites(net, parcels)
+    schools = school_features(sites)
+    projects = project_features(sites, random.Random(PROJECTS_SEED))
+    write_collection(out_dir / "schools.geojson", schools, "schools")
+    write_collection(out_dir / "projects.geojson", projects, "projects")
+    write_array(out_dir / "targets.json", TARGETS)
+    report_projects(parcels, schools, projects)
+
+
+def report_projects(parcels, schools, projects):
+    prog = [f["properties"] for f in schools if f["properties"]["kind"] in PROGRAMME]
+    land = sum(geodesic_ring_area(f["geometry"]["coordinates"][0]) for f in schools
+               if f["properties"]["kind"] in PROGRAMME)
+    print(f"{len(schools)} schools: programme {len(prog)}, {sum(p['classes'] for p in prog)} classes, "
+          f"{sum(p['seats'] for p in prog)} seats, {sum(p['investment_wan'] for p in prog):,} 万元, "
+          f"{land:,.1f} m2 of land", file=sys.stderr)
+    n_r2 = sum(p["use"] == "R2" for p in parcels)
+    for label, only in (("all schools", False), ("completed schools", True)):
+        gaps = coverage_gaps(parcels, schools, only)
+        print(f"  coverage gaps ({label}), of {n_r2} R2 parcels: " + ", ".join(
+            f"{lvl} {len(g)} ({sum(p['area'] for p in parcels if p['parcel_id'] in set(g)) / 1e4:.1f} ha)"
+            for lvl, g in gaps.items()), file=sys.stderr)
+    kinds = {}
+    for f in projects:
+        p = f["properties"]
+        g = f["geometry"]
+        m = geodesic_length(g["coordinates"]) if g["type"] == "LineString" else geodesic_ring_area(g["coordinates"][0])
+        k = kinds.setdefault(p["kind"], [0, 0.0, {}])
+        k[0] += 1
+        k[1] += m
+        k[2][p["status"]] = k[2].get(p["status"], 0) + 1
+    print(f"{len(projects)} projects: " + "; ".join(f"{kind} {n} ({m:,.1f} {'m' if kind in ('street_renovation', 'lighting') else 'm2'}) {st}"
+                                                 for kind, (n, m, st) in kinds.items()), file=sys.stderr)
 
 
 def main(argv=None):
