@@ -13,17 +13,16 @@
 //! and scaled by the ellipsoid's radii of curvature there. The frame is affine in
 //! lon/lat, so the point lies exactly on the segment as stored.
 //!
-//! Accuracy: the frame misplaces the foot of the perpendicular by about
-//! d²·tan φ / R, which is about 0.15 m at d = 1 km and latitude 44°. But the distance is
-//! stationary at the true foot, so the reported distance is off by only about
-//! d³·tan²φ / R². Against a golden-section search of the geodesic along the segment, over
-//! the zone the excess measured at most 0.003 mm up to 1 km, 0.08 mm up to 3 km, 0.4 mm
-//! up to 5 km and 3 mm up to 10 km. The result
-//! never underestimates, because it is the exact geodesic length to a real point of the
-//! other geometry. Only pairs whose frame distance could beat the best geodesic so
-//! far are solved geodesically, so a parcel costs a few Karney solves. Segments are
-//! straight in lon/lat, as geo and GeoJSON draw them. Antimeridian crossings are not
-//! handled (the zone is at 125° E).
+//! Accuracy: the frame misplaces the foot of the perpendicular by about d²·tan φ / R,
+//! which is about 0.15 m at d = 1 km and latitude 44°. But the distance is stationary at
+//! the true foot, so the reported distance is off by only about d³·tan²φ / R². Against a
+//! golden-section search of the geodesic along the segment, over the zone the excess
+//! measured at most 0.003 mm up to 1 km, 0.08 mm up to 3 km, 0.4 mm up to 5 km and 3 mm
+//! up to 10 km. The result never underestimates, because it is the exact geodesic length
+//! to a real point of the other geometry. Only pairs whose frame distance could beat the
+//! best geodesic so far are solved geodesically, so a parcel costs one to three Karney
+//! solves. Segments are straight in lon/lat, as geo and GeoJSON draw them. Antimeridian
+//! crossings are not handled (the zone is at 125° E).
 //!
 //! # Search
 //! A degree of longitude is about 80 km at latitude 43.9° and a degree of latitude about
@@ -43,7 +42,7 @@
 use std::f64::consts::PI;
 use std::sync::Arc;
 
-use geo::{BoundingRect, Coord, CoordsIter, Distance, Geodesic, Geometry, Intersects, LineString};
+use geo::{BoundingRect, Coord, Distance, Geodesic, Geometry, Intersects};
 use rstar::{Envelope, AABB};
 
 use super::collection::{CollectionIndex, IndexedFeature};
@@ -59,7 +58,8 @@ const MIN_FIRST_RADIUS: f64 = 50.0;
 
 /// Radius of curvature of the meridian at latitude `phi` (radians), metres.
 fn meridian_radius(phi: f64) -> f64 {
-    SEMI_MAJOR * (1.0 - ECC2) / (1.0 - ECC2 * phi.sin().powi(2)).powf(1.5)
+    let w = 1.0 - ECC2 * phi.sin().powi(2);
+    SEMI_MAJOR * (1.0 - ECC2) / (w * w.sqrt())
 }
 
 /// Radius of the parallel at latitude `phi` (radians), metres.
@@ -173,34 +173,39 @@ impl Parts {
     fn fill(&mut self, g: &Geometry<f64>) {
         self.vertices.clear();
         self.segments.clear();
-        self.vertices.extend(g.coords_iter().map(Frame::at));
         self.add(g);
     }
 
     fn add(&mut self, g: &Geometry<f64>) {
         match g {
-            Geometry::Point(p) => self.segments.push([p.0, p.0]),
-            Geometry::MultiPoint(ps) => self.segments.extend(ps.iter().map(|p| [p.0, p.0])),
-            Geometry::Line(l) => self.segments.push([l.start, l.end]),
-            Geometry::LineString(ls) => self.add_line(ls),
-            Geometry::MultiLineString(mls) => mls.iter().for_each(|ls| self.add_line(ls)),
+            Geometry::Point(p) => self.add_coords(&[p.0]),
+            Geometry::MultiPoint(ps) => ps.iter().for_each(|p| self.add_coords(&[p.0])),
+            Geometry::Line(l) => self.add_coords(&[l.start, l.end]),
+            Geometry::LineString(ls) => self.add_coords(&ls.0),
+            Geometry::MultiLineString(mls) => mls.iter().for_each(|ls| self.add_coords(&ls.0)),
             Geometry::Polygon(p) => std::iter::once(p.exterior())
                 .chain(p.interiors())
-                .for_each(|ring| self.add_line(ring)),
+                .for_each(|ring| self.add_coords(&ring.0)),
             Geometry::MultiPolygon(mp) => mp
                 .iter()
                 .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-                .for_each(|ring| self.add_line(ring)),
+                .for_each(|ring| self.add_coords(&ring.0)),
             Geometry::Rect(r) => self.add(&r.to_polygon().into()),
             Geometry::Triangle(t) => self.add(&t.to_polygon().into()),
             Geometry::GeometryCollection(gc) => gc.iter().for_each(|g| self.add(g)),
         }
     }
 
-    fn add_line(&mut self, ls: &LineString<f64>) {
-        match ls.0.as_slice() {
+    /// A line's vertices (a ring's closing vertex once) and its segments.
+    fn add_coords(&mut self, coords: &[Coord<f64>]) {
+        let open = match coords {
+            [first, .., last] if first == last => &coords[..coords.len() - 1],
+            _ => coords,
+        };
+        self.vertices.extend(open.iter().copied().map(Frame::at));
+        match coords {
             [only] => self.segments.push([*only, *only]),
-            coords => self
+            _ => self
                 .segments
                 .extend(coords.windows(2).map(|w| [w[0], w[1]])),
         }
@@ -240,7 +245,8 @@ fn parts_distance(a: &Parts, b: &Parts, limit: f64) -> Option<f64> {
     }
     let mut best = solve(v0, q0);
     each_pair(a, b, |v, q, lower| {
-        if lower < best && (v, q) != (v0, q0) {
+        // The first pair is solved already, either way round.
+        if lower < best && (v, q) != (v0, q0) && (q, v) != (v0, q0) {
             best = best.min(solve(v, q));
         }
     });
