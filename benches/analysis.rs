@@ -7,44 +7,22 @@
 //! 200,000-parcel grid when unset (every fourth parcel residential). The schools are a
 //! separate seeded index of 50 polygons, alternately primary and middle.
 
-use std::io::BufRead;
+mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use geo::{Geometry, LineString, Point, Polygon};
 use landreuse::domain::FeatureRecord;
 use landreuse::index::{CollectionIndex, IndexedFeature};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Map};
 
 /// The zone's extent (min lon, min lat, width, height) in degrees.
 const ZONE: [f64; 4] = [125.25, 43.78, 0.4, 0.27];
 
 fn load_parcels() -> Vec<FeatureRecord> {
     match std::env::var("LANDREUSE_BENCH_PARCELS") {
-        Ok(path) => read_geojsonl(&path),
+        Ok(path) => common::read_geojsonl(&path),
         Err(_) => grid(200_000),
     }
-}
-
-fn read_geojsonl(path: &str) -> Vec<FeatureRecord> {
-    let file = std::fs::File::open(path).expect("LANDREUSE_BENCH_PARCELS opens");
-    std::io::BufReader::new(file)
-        .lines()
-        .enumerate()
-        .map(|(i, line)| {
-            let v: Value = serde_json::from_str(&line.expect("line")).expect("GeoJSON line");
-            let g: geojson::Geometry =
-                serde_json::from_value(v["geometry"].clone()).expect("geometry");
-            FeatureRecord {
-                id: i as i64 + 1,
-                code: v["properties"]["parcel_id"]
-                    .as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| i.to_string()),
-                properties: v["properties"].as_object().cloned().unwrap_or_default(),
-                geometry: Geometry::try_from(g).expect("geo geometry"),
-            }
-        })
-        .collect()
 }
 
 fn square(x: f64, y: f64, dx: f64, dy: f64) -> Polygon<f64> {

@@ -6,41 +6,19 @@
 //! `LANDREUSE_BENCH_QUERIES` (one `minLon,minLat,maxLon,maxLat` per line, the shared
 //! bench query set) or a seeded mix of small and medium boxes.
 
-use std::io::BufRead;
+mod common;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use geo::{LineString, Polygon};
 use landreuse::domain::FeatureRecord;
 use landreuse::index::{CollectionIndex, Query};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Map};
 
 fn load_parcels() -> Vec<FeatureRecord> {
     match std::env::var("LANDREUSE_BENCH_PARCELS") {
-        Ok(path) => read_geojsonl(&path),
+        Ok(path) => common::read_geojsonl(&path),
         Err(_) => grid(100_000),
     }
-}
-
-fn read_geojsonl(path: &str) -> Vec<FeatureRecord> {
-    let file = std::fs::File::open(path).expect("LANDREUSE_BENCH_PARCELS opens");
-    std::io::BufReader::new(file)
-        .lines()
-        .enumerate()
-        .map(|(i, line)| {
-            let v: Value = serde_json::from_str(&line.expect("line")).expect("GeoJSON line");
-            let g: geojson::Geometry =
-                serde_json::from_value(v["geometry"].clone()).expect("geometry");
-            FeatureRecord {
-                id: i as i64 + 1,
-                code: v["properties"]["parcel_id"]
-                    .as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| i.to_string()),
-                properties: v["properties"].as_object().cloned().unwrap_or_default(),
-                geometry: geo::Geometry::try_from(g).expect("geo geometry"),
-            }
-        })
-        .collect()
 }
 
 /// Parcels of about 60 m x 60 m on a grid over the district.
