@@ -302,4 +302,23 @@ async fn the_sample_targets_add_up() {
         gaps["gaps"].as_u64().unwrap() > 0,
         "the sample has primary-school gaps"
     );
+    let (_, all) = app
+        .get_json("/analysis/coverage-gaps?level=primary&planned=true")
+        .await;
+    assert!(
+        all["gaps"].as_u64() < gaps["gaps"].as_u64(),
+        "planned schools close gaps"
+    );
+    // Parcels along 深圳街, by the road's name, nearest first.
+    let (status, w) = app
+        .get_json("/analysis/within?road=深圳街&distance=100")
+        .await;
+    assert_eq!(status, 200, "{w}");
+    let d: Vec<f64> = w["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["distance_m"].as_f64().unwrap())
+        .collect();
+    assert!(!d.is_empty() && d.iter().all(|x| *x <= 100.0) && d.windows(2).all(|p| p[0] <= p[1]));
 }
