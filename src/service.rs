@@ -14,7 +14,7 @@ use crate::domain::projects::Target;
 use crate::index::{spawn_follower, Index};
 use crate::sample;
 use crate::store::{self, Store, StoreLocation};
-use crate::workflow::grading::regrade;
+use crate::workflow::grading::{is_current, regrade};
 
 /// What a service needs to start.
 #[derive(Debug, Clone)]
@@ -64,8 +64,8 @@ pub async fn open(config: &ServiceConfig) -> Result<AppState, StartError> {
     }
     // Grades follow the configuration: a changed file regrades at start (only the
     // grades that change are written).
-    let summary = regrade(store.as_ref(), "system", &config.grading, "service start").await?;
-    if summary.parcels_changed > 0 {
+    if !is_current(store.as_ref(), &config.grading).await? {
+        let summary = regrade(store.as_ref(), "system", &config.grading, "service start").await?;
         tracing::info!(parcels = summary.parcels_changed, firms = ?summary.firms, "grades recomputed");
     }
     let index = Arc::new(Index::load(store.as_ref()).await?);

@@ -127,7 +127,8 @@ pub async fn coverage_gaps(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let pairs = params::pairs(raw.as_deref())?;
-    params::reject_unknown(&pairs, &["level", "radius", "planned", "zone"])?;
+    params::reject_unknown(&pairs, &["level", "radius", "planned", "zone", "limit"])?;
+    let limit = number(&pairs, "limit", 1000.0, 1_000_000.0)? as usize;
     let level =
         Level::parse(get(&pairs, "level").unwrap_or("primary")).map_err(ApiError::BadRequest)?;
     let radius = number(&pairs, "radius", level.radius_m(), 20_000.0)?;
@@ -172,12 +173,17 @@ pub async fn coverage_gaps(
         .map(|f| f.code.clone())
         .collect();
     let keep = |f: &IndexedFeature| serving.contains(&f.code);
-    let (checked, mut gaps, mut area) = (parcels.len(), Vec::new(), 0.0);
+    let index = state.index.read(Collection::Parcels);
+    let (checked, mut gaps, mut listed, mut area) = (parcels.len(), 0usize, Vec::new(), 0.0);
     for f in &parcels {
         if schools.within(&f.geometry, radius, &keep).is_empty() {
-            let p = f.properties();
-            area += p.get("area_m2").and_then(Value::as_f64).unwrap_or(0.0);
-            gaps.push(json!({"id": f.code, "zone": p.get("zone"), "subdistrict": p.get("subdistrict"), "land_use": p.get("land_use"), "area_m2": p.get("area_m2")}));
+            gaps += 1;
+            area += f.area_m2;
+            if listed.len() < limit {
+                listed.push(json!({"id": f.code, "zone": f.filter_value(&index, "zone"),
+                    "subdistrict": f.filter_value(&index, "subdistrict"),
+                    "land_use": f.filter_value(&index, "land_use"), "area_m2": f.area_m2}));
+            }
         }
     }
     Ok(axum::Json(json!({
@@ -185,9 +191,10 @@ pub async fn coverage_gaps(
         "radius_m": radius,
         "schools_counted": if with_planned { "completed and planned" } else { "completed" },
         "residential_parcels": checked,
-        "gaps": gaps.len(),
+        "gaps": gaps,
         "gap_area": AreaMeasure::from_m2(area),
-        "parcels": gaps,
+        "listed": listed.len(),
+        "parcels": listed,
     }))
     .into_response())
 }

@@ -33,6 +33,9 @@ pub struct IndexedFeature {
     pub envelope: [f64; 4],
     /// Values of the filterable properties, in the index's order (text form).
     pub(super) filter_values: Box<[Option<Box<str>>]>,
+    /// Geodesic area in m² (0 for lines), for totals over many features without
+    /// reading their JSON.
+    pub area_m2: f64,
 }
 
 impl IndexedFeature {
@@ -69,6 +72,11 @@ impl IndexedFeature {
             id: record.id,
             code: record.code.into_boxed_str(),
             geometry: record.geometry,
+            area_m2: record
+                .properties
+                .get("area_m2")
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0),
             json: json.into_boxed_str(),
             geometry_span,
             envelope,
@@ -107,6 +115,12 @@ impl IndexedFeature {
         out.push_str(geometry);
         out.push_str(&self.json[end..]);
         out
+    }
+
+    /// The value of a filterable property, without reading the JSON.
+    pub fn filter_value(&self, index: &CollectionIndex, name: &str) -> Option<&str> {
+        let i = index.filterable.iter().position(|n| *n == name)?;
+        self.filter_values.get(i)?.as_deref()
     }
 
     fn leaf(&self, slot: u32) -> Leaf {

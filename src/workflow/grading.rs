@@ -25,6 +25,32 @@ pub struct GradingSummary {
     pub parcels_changed: usize,
 }
 
+/// The subject of the event a grading run logs: names the configuration by a digest,
+/// so a start-up can tell that nothing changed since the last run.
+pub fn run_subject(config: &GradingConfig) -> String {
+    use sha2::{Digest, Sha256};
+    let text = serde_json::to_string(config).unwrap_or_default();
+    let digest = hex::encode(Sha256::digest(text.as_bytes()));
+    format!("grading:{}", &digest[..16])
+}
+
+/// Whether the newest event of the store is a grading run with this configuration:
+/// then neither the data nor the configuration changed since, and the grades stand.
+pub async fn is_current(store: &dyn Store, config: &GradingConfig) -> Result<bool, WorkflowError> {
+    let last = store.last_event_id().await?;
+    if last == 0 {
+        return Ok(false);
+    }
+    let subject = run_subject(config);
+    Ok(store
+        .events_after(last - 1, 1)
+        .await?
+        .first()
+        .is_some_and(|e| {
+            e.action == "grading.completed" && e.feature_code.as_deref() == Some(subject.as_str())
+        }))
+}
+
 /// Recomputes every grade in its own transaction.
 pub async fn regrade(
     store: &dyn Store,
@@ -132,7 +158,7 @@ pub async fn regrade_in(
     .await?;
     tx.log(
         "grading.completed",
-        "grading",
+        &run_subject(config),
         Some(reason),
         json!({"firms": summary.firms, "parcels_changed": summary.parcels_changed}),
     )

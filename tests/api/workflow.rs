@@ -773,3 +773,48 @@ async fn adjacent_reserved_parcels_merge_into_one() {
         "the parcel is unchanged"
     );
 }
+
+/// A start with the same data and configuration leaves the grades (and the event log)
+/// alone; a changed configuration regrades at the next start.
+#[tokio::test]
+async fn grades_follow_the_configuration_across_restarts() {
+    use landreuse::domain::grading::GradingConfig;
+    use landreuse::service::{self, ServiceConfig};
+    let dir = tempfile::tempdir().unwrap();
+    let store = crate::common::fresh_location(dir.path()).await;
+    let config = |grading: GradingConfig| ServiceConfig {
+        store: store.clone(),
+        sample_dir: Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata")),
+        api: Default::default(),
+        follow_every: std::time::Duration::from_millis(100),
+        grading,
+        targets: Vec::new(),
+    };
+    let first = service::open(&config(GradingConfig::default()))
+        .await
+        .unwrap();
+    let events = first.store.last_event_id().await.unwrap();
+    first.store.close().await;
+    let again = service::open(&config(GradingConfig::default()))
+        .await
+        .unwrap();
+    assert_eq!(
+        again.store.last_event_id().await.unwrap(),
+        events,
+        "nothing changed, nothing written"
+    );
+    again.store.close().await;
+    let stricter = GradingConfig::from_toml(
+        &landreuse::domain::grading::DEFAULT_CONFIG_TOML
+            .replace("d_max_score = 20.0", "d_max_score = 60.0"),
+    )
+    .unwrap();
+    let changed = service::open(&config(stricter)).await.unwrap();
+    let history = changed.store.events_after(events, 100_000).await.unwrap();
+    assert!(
+        history.iter().any(|e| e.action == "parcel.graded"),
+        "a stricter D line regrades"
+    );
+    assert_eq!(history.last().unwrap().action, "grading.completed");
+    changed.store.close().await;
+}
