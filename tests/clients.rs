@@ -248,7 +248,14 @@ fn owslib_lists_the_collections_and_pages_through_every_parcel() {
     );
     assert_eq!(
         summary["collections"],
-        serde_json::json!(["parcels", "zones", "roads", "reallocations"])
+        serde_json::json!([
+            "parcels",
+            "zones",
+            "roads",
+            "reallocations",
+            "schools",
+            "projects"
+        ])
     );
     assert_eq!(summary["conformance"], 7);
     assert_eq!(summary["read"], summary["matched"]);

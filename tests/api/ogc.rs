@@ -38,7 +38,17 @@ async fn collections_list_parcels_zones_roads_and_cases_with_extent_and_links() 
     assert_eq!(status, 200);
     let list = body["collections"].as_array().unwrap();
     let names: Vec<&str> = list.iter().filter_map(|c| c["id"].as_str()).collect();
-    assert_eq!(names, vec!["parcels", "zones", "roads", "reallocations"]);
+    assert_eq!(
+        names,
+        vec![
+            "parcels",
+            "zones",
+            "roads",
+            "reallocations",
+            "schools",
+            "projects"
+        ]
+    );
     let parcels = &list[0];
     let bbox = &parcels["extent"]["spatial"]["bbox"][0];
     assert!(
