@@ -12,8 +12,20 @@ URL="postgres://postgres@127.0.0.1:$PORT/postgres"
 # PostgreSQL refuses to run as root: run it as the postgres user when we are root.
 as_pg() { if [[ "$(id -u)" == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
+# Waits (up to 30 s) until nothing listens on the port: a cluster of an earlier run that
+# is still shutting down holds it for a moment.
+wait_for_free_port() {
+  for _ in $(seq 30); do
+    (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || return 0
+    sleep 1
+  done
+  echo "port $PORT on 127.0.0.1 is taken by another process; set LANDREUSE_TEST_PGPORT to a free port" >&2
+  exit 1
+}
+
 start() {
   stop >/dev/null 2>&1 || true
+  wait_for_free_port
   mkdir -p "$DIR/data" "$DIR/sock"
   [[ "$(id -u)" == 0 ]] && chown -R postgres:postgres "$DIR"
   chmod 700 "$DIR/data"
