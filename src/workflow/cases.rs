@@ -58,25 +58,16 @@ fn text<'a>(r: &'a FeatureRecord, key: &str) -> Option<&'a str> {
     r.properties.get(key).and_then(Value::as_str)
 }
 
-/// Case id (store row id) from its code `RC-00012`.
-fn case_id(r: &FeatureRecord) -> i64 {
-    r.id
-}
-
-/// Every parcel held by an open case, with the case's id.
-async fn open_case_parcels(tx: &mut dyn WorkflowTx) -> Result<HashMap<String, i64>, WorkflowError> {
-    let open: Vec<String> = [
-        Stage::Proposed,
-        Stage::Approved,
-        Stage::Vacating,
-        Stage::InReserve,
-        Stage::Supplied,
-        Stage::Intention,
-        Stage::Started,
-    ]
-    .iter()
-    .map(|s| s.code().to_string())
-    .collect();
+/// Every parcel held by an open case (not completed, rejected or cancelled), with the
+/// case's code.
+pub(super) async fn open_case_parcels(
+    tx: &mut dyn WorkflowTx,
+) -> Result<HashMap<String, String>, WorkflowError> {
+    let open: Vec<String> = Stage::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.code().to_string())
+        .collect();
     let mut held = HashMap::new();
     for case in tx
         .features_where(Collection::Reallocations, "stage", &open)
@@ -85,15 +76,20 @@ async fn open_case_parcels(tx: &mut dyn WorkflowTx) -> Result<HashMap<String, i6
         for code in text(&case, "parcels").unwrap_or("").split(',') {
             let code = code.trim();
             if !code.is_empty() {
-                held.insert(code.to_string(), case_id(&case));
+                held.insert(code.to_string(), case.code.clone());
             }
         }
     }
     Ok(held)
 }
 
+/// The number of a case code (`RC-00012` → 12), as the rules name cases.
+fn case_number(code: &str) -> Option<i64> {
+    code.rsplit('-').next()?.parse().ok()
+}
+
 /// The facts the rules need about a stored parcel.
-fn facts(p: &FeatureRecord, open: &HashMap<String, i64>) -> Result<ParcelFacts, WorkflowError> {
+fn facts(p: &FeatureRecord, open: &HashMap<String, String>) -> Result<ParcelFacts, WorkflowError> {
     let status = text(p, "status")
         .unwrap_or("active")
         .parse::<ParcelStatus>()
@@ -107,7 +103,7 @@ fn facts(p: &FeatureRecord, open: &HashMap<String, i64>) -> Result<ParcelFacts, 
             .and_then(|g| g.chars().next())
             .filter(|c| ('A'..='D').contains(c)),
         land_use: text(p, "land_use").map(str::to_string),
-        open_case: open.get(&p.code).copied(),
+        open_case: open.get(&p.code).and_then(|c| case_number(c)),
     })
 }
 

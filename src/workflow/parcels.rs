@@ -48,24 +48,15 @@ async fn check_reserved(
             )));
         }
     }
-    let open: Vec<String> = ["proposed", "approved", "vacating", "in_reserve", "supplied"]
+    let held = super::cases::open_case_parcels(tx).await?;
+    if let Some((p, case)) = parcels
         .iter()
-        .map(|s| s.to_string())
-        .collect();
-    for case in tx
-        .features_where(Collection::Reallocations, "stage", &open)
-        .await?
+        .find_map(|p| held.get(&p.code).map(|case| (p, case)))
     {
-        let held = text(&case, "parcels").unwrap_or("");
-        if let Some(p) = parcels
-            .iter()
-            .find(|p| held.split(',').any(|c| c == p.code))
-        {
-            return Err(WorkflowError::Conflict(format!(
-                "parcel {} is in open case {}; close that case before splitting or merging it",
-                p.code, case.code
-            )));
-        }
+        return Err(WorkflowError::Conflict(format!(
+            "parcel {} is in open case {case}; close that case before splitting or merging it",
+            p.code
+        )));
     }
     Ok(())
 }
