@@ -25,6 +25,7 @@ use std::sync::Arc;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
+use axum::handler::HandlerWithoutStateExt;
 use axum::Router;
 use tower_http::cors::CorsLayer;
 use tower_http::trace::TraceLayer;
@@ -46,6 +47,9 @@ pub struct ApiSettings {
     pub max_upload_bytes: usize,
     /// Public base URL for links (e.g. behind a proxy); else taken from `Host`.
     pub public_url: Option<String>,
+    /// The built web client (`web/dist`): `/` for browsers and its files; `None` serves
+    /// the API alone.
+    pub web_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ApiSettings {
@@ -54,6 +58,7 @@ impl Default for ApiSettings {
             read_open: true,
             max_upload_bytes: 256 * 1024 * 1024,
             public_url: None,
+            web_dir: None,
         }
     }
 }
@@ -113,7 +118,8 @@ pub fn build_app(state: AppState) -> Router {
             state.clone(),
             auth::read_guard,
         ));
-    Router::new()
+    let web_dir = state.settings.web_dir.clone();
+    let router = Router::new()
         .merge(reads)
         .route("/imports", post(imports::create))
         .route("/reallocations", post(reallocations::open))
@@ -128,8 +134,17 @@ pub fn build_app(state: AppState) -> Router {
         .route("/schools", post(projects::create_school))
         .route("/schools/{project_id}", patch(projects::update_school))
         .route("/enterprises", post(enterprises::create))
-        .route("/enterprises/{enterprise_id}", patch(enterprises::update))
-        .fallback(not_found)
+        .route("/enterprises/{enterprise_id}", patch(enterprises::update));
+    // Paths no route takes are the web client's files, when it is built.
+    let router = match web_dir {
+        Some(dir) => router.fallback_service(
+            tower_http::services::ServeDir::new(dir)
+                .call_fallback_on_method_not_allowed(true)
+                .fallback(not_found.into_service()),
+        ),
+        None => router.fallback(not_found),
+    };
+    router
         .layer(CorsLayer::permissive())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -6,7 +6,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::params::{self, Format};
-use super::{base_url, html, typed, ApiError, AppState};
+use super::{base_url, html, typed, ApiError, ApiSettings, AppState};
 use crate::crs::Crs;
 use crate::domain::Collection;
 
@@ -63,12 +63,30 @@ pub(crate) fn simple_format(raw: &Option<String>, headers: &HeaderMap) -> Result
     params::format(&pairs, headers)
 }
 
+/// The web client's `index.html`, for a request from a browser (`Accept: text/html`).
+async fn web_client_page(settings: &ApiSettings, headers: &HeaderMap) -> Option<Response> {
+    let dir = settings.web_dir.as_ref()?;
+    let accept = headers.get(axum::http::header::ACCEPT)?.to_str().ok()?;
+    if !accept.contains("text/html") {
+        return None;
+    }
+    let page = tokio::fs::read_to_string(dir.join("index.html")).await.ok()?;
+    Some(typed(page, "text/html; charset=utf-8"))
+}
+
 /// `GET /`
 pub async fn landing(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    // A browser asking for `/` without `f=` gets the planners' web map, when it is built;
+    // `f=html` is the OGC landing page for people, `f=json` (or JSON Accept) for clients.
+    if raw.is_none() {
+        if let Some(page) = web_client_page(&state.settings, &headers).await {
+            return Ok(page);
+        }
+    }
     let f = simple_format(&raw, &headers)?;
     let base = base_url(&state.settings, &headers);
     let mut links = self_and_alternate(&format!("{base}/"), f);

@@ -112,6 +112,9 @@ struct ServeArgs {
     /// directory, when it has one).
     #[arg(long, env = "LANDREUSE_TARGETS")]
     targets: Option<PathBuf>,
+    /// The built web map (`npm run build` in web/): served at `/` to browsers.
+    #[arg(long, env = "LANDREUSE_WEB_DIR", default_value = "web/dist")]
+    web_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -199,6 +202,11 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             read_open: args.read_open,
             max_upload_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
             public_url: args.public_url,
+            web_dir: args
+                .web_dir
+                .join("index.html")
+                .is_file()
+                .then_some(args.web_dir.clone()),
         },
         follow_every: Duration::from_millis(500),
         grading: args.grading.load()?,
@@ -216,6 +224,13 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         state.index.read(Collection::Parcels).len(),
         config.store
     );
+    match &config.api.web_dir {
+        Some(dir) => eprintln!("web map from {} at http://{addr}/", dir.display()),
+        None => eprintln!(
+            "no web map: {} has no index.html (build it with `npm ci && npm run build` in web/)",
+            args.web_dir.display()
+        ),
+    }
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
