@@ -21,6 +21,7 @@ pub mod crs;
 pub mod domain;
 pub mod import;
 pub mod index;
+pub mod report;
 pub mod sample;
 pub mod service;
 pub mod store;

@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use crate::api::{build_app, ApiSettings, AppState};
 use crate::domain::grading::GradingConfig;
 use crate::domain::projects::Target;
+use crate::domain::reserve_priority::PriorityConfig;
 use crate::index::{spawn_follower, Index};
 use crate::sample;
 use crate::store::{self, Store, StoreLocation};
@@ -31,6 +32,8 @@ pub struct ServiceConfig {
     pub grading: GradingConfig,
     /// The programme's targets for public projects (`geodata/targets.json`).
     pub targets: Vec<Target>,
+    /// Priority of reserve candidates in reports (`config/reserve_priority.toml`).
+    pub priority: PriorityConfig,
 }
 
 /// Failure to start.
@@ -75,6 +78,7 @@ pub async fn open(config: &ServiceConfig) -> Result<AppState, StartError> {
         settings: Arc::new(config.api.clone()),
         grading: Arc::new(config.grading.clone()),
         targets: Arc::new(config.targets.clone()),
+        priority: Arc::new(config.priority.clone()),
     })
 }
 

@@ -19,19 +19,21 @@ mod parcels;
 mod projects;
 mod queryables;
 mod reallocations;
+mod reports;
 
 use std::sync::Arc;
 
+use axum::handler::HandlerWithoutStateExt;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
-use axum::handler::HandlerWithoutStateExt;
 use axum::Router;
 use tower_http::cors::CorsLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::domain::grading::GradingConfig;
 use crate::domain::projects::Target;
+use crate::domain::reserve_priority::PriorityConfig;
 use crate::import::ZoneLocator;
 use crate::index::Index;
 use crate::store::Store;
@@ -76,6 +78,8 @@ pub struct AppState {
     pub grading: Arc<GradingConfig>,
     /// The programme's targets for public projects.
     pub targets: Arc<Vec<Target>>,
+    /// Priority of reserve candidates in reports.
+    pub priority: Arc<PriorityConfig>,
 }
 
 impl AppState {
@@ -114,6 +118,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/analysis/within", get(analysis::within))
         .route("/enterprises", get(enterprises::list))
         .route("/enterprises/{enterprise_id}", get(enterprises::show))
+        .route("/reports/land-reserve", get(reports::land_reserve))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::read_guard,

@@ -70,7 +70,9 @@ async fn web_client_page(settings: &ApiSettings, headers: &HeaderMap) -> Option<
     if !accept.contains("text/html") {
         return None;
     }
-    let page = tokio::fs::read_to_string(dir.join("index.html")).await.ok()?;
+    let page = tokio::fs::read_to_string(dir.join("index.html"))
+        .await
+        .ok()?;
     Some(typed(page, "text/html; charset=utf-8"))
 }
 

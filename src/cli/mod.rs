@@ -1,5 +1,6 @@
-//! The command line: `landreuse serve | import | token`.
+//! The command line: `landreuse serve | import | case | parcel | grade | report | token`.
 
+mod report;
 mod workflow;
 
 use std::path::{Path, PathBuf};
@@ -53,6 +54,11 @@ enum Command {
     },
     /// Recompute the land-efficiency (亩均效益) grades of every firm and its parcels.
     Grade(workflow::GradeArgs),
+    /// Reports for the land reserve committee (HTML, CSV, JSON, PDF).
+    Report {
+        #[command(subcommand)]
+        action: report::ReportAction,
+    },
     /// Manage the bearer tokens of people who write.
     Token {
         #[command(subcommand)]
@@ -108,6 +114,8 @@ struct ServeArgs {
     public_url: Option<String>,
     #[command(flatten)]
     grading: workflow::GradingArgs,
+    #[command(flatten)]
+    priority: report::PriorityArgs,
     /// The programme's targets for public projects (default: targets.json of the sample
     /// directory, when it has one).
     #[arg(long, env = "LANDREUSE_TARGETS")]
@@ -182,6 +190,7 @@ pub async fn run() -> ExitCode {
         Command::MigrateStore { from, to } => migrate_store(&from, &to).await,
         Command::Case { action } => workflow::case(action).await,
         Command::Grade(args) => workflow::grade(args).await,
+        Command::Report { action } => report::run(action).await,
         Command::Parcel { action } => workflow::parcel(action).await,
     };
     match result {
@@ -210,6 +219,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         },
         follow_every: Duration::from_millis(500),
         grading: args.grading.load()?,
+        priority: args.priority.load()?,
         targets: load_targets(args.targets.as_deref())?,
     };
     // Bind first: a taken port is reported at once, not after the index is built, and

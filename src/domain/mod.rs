@@ -11,6 +11,7 @@ pub mod landuse;
 pub mod parcel_ops;
 pub mod projects;
 pub mod reallocation;
+pub mod reserve_priority;
 pub mod status;
 pub mod units;
 

@@ -126,6 +126,25 @@ pub struct Event {
     pub details: Option<serde_json::Value>,
 }
 
+/// An event with the state it recorded, for replaying the log (reports as of a date).
+#[derive(Debug, Clone)]
+pub struct EventState {
+    /// Monotonic id.
+    pub id: i64,
+    /// RFC 3339 UTC time (`2026-11-28T10:49:07.123Z`).
+    pub occurred_at: String,
+    /// What happened (`feature.created`, `case.moved`, `feature.deleted` …).
+    pub action: String,
+    /// Collection of the feature, if any.
+    pub collection: Option<String>,
+    /// Code of the feature (or the enterprise's name), if any.
+    pub feature_code: Option<String>,
+    /// The recorded state after the event, JSON text: a whole feature
+    /// (`{"properties", "geometry"}`), one changed property (`{"properties": {…}}`), an
+    /// enterprise's figures, or details of a deletion.
+    pub after: Option<String>,
+}
+
 /// An enterprise as the sample data and the store know it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Enterprise {
@@ -358,6 +377,19 @@ pub trait Store: Send + Sync + 'static {
     async fn last_event_id(&self) -> Result<i64, StoreError>;
     /// Events after `after`, oldest first, at most `limit`.
     async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<Event>, StoreError>;
+    /// Hands every event that occurred at or before `until` (RFC 3339 UTC in the log's
+    /// own format) to `sink` with its recorded state, oldest first, one at a time.
+    async fn scan_event_states(
+        &self,
+        until: &str,
+        sink: &mut (dyn FnMut(EventState) + Send),
+    ) -> Result<(), StoreError>;
+    /// The events of these features of `c` with their recorded states, oldest first.
+    async fn feature_event_states(
+        &self,
+        c: Collection,
+        codes: &[String],
+    ) -> Result<Vec<EventState>, StoreError>;
     /// The history of one feature, oldest first.
     async fn feature_history(&self, c: Collection, code: &str) -> Result<Vec<Event>, StoreError>;
     /// Inserts or updates enterprises by name, with one event each, in one transaction.

@@ -72,6 +72,7 @@ pub async fn spawn_in(
         follow_every: Duration::from_millis(100),
         grading: Default::default(),
         targets: sample_targets(),
+        priority: Default::default(),
     };
     let state = service::open(&config).await.expect("service opens");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

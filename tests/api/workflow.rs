@@ -789,6 +789,7 @@ async fn grades_follow_the_configuration_across_restarts() {
         follow_every: std::time::Duration::from_millis(100),
         grading,
         targets: Vec::new(),
+        priority: Default::default(),
     };
     let first = service::open(&config(GradingConfig::default()))
         .await

@@ -13,8 +13,8 @@ use crate::auth::Role;
 use crate::domain::{Collection, FeatureRecord};
 use crate::store::codec;
 use crate::store::{
-    Enterprise, EnterpriseRecord, Event, ImportMeta, ImportSession, RestoreSession, Store,
-    StoreError, StoreTable, TokenRecord, WorkflowTx,
+    Enterprise, EnterpriseRecord, Event, EventState, ImportMeta, ImportSession, RestoreSession,
+    Store, StoreError, StoreTable, TokenRecord, WorkflowTx,
 };
 
 /// A store over a SQL backend.
@@ -269,6 +269,49 @@ impl<B: Backend> Store for SqlStore<B> {
             .await
     }
 
+    async fn scan_event_states(
+        &self,
+        until: &str,
+        sink: &mut (dyn FnMut(EventState) + Send),
+    ) -> Result<(), StoreError> {
+        let d = self.backend.dialect();
+        let sql = format!(
+            "SELECT {STATE_COLUMNS}, {} FROM events WHERE occurred_at <= {} ORDER BY id",
+            d.json_out("after"),
+            quote_literal(until)
+        );
+        self.backend
+            .scan(&sql, &STATE_KINDS, &mut |row| {
+                sink(decode_state(row));
+                Ok(())
+            })
+            .await
+    }
+
+    async fn feature_event_states(
+        &self,
+        c: Collection,
+        codes: &[String],
+    ) -> Result<Vec<EventState>, StoreError> {
+        let d = self.backend.dialect();
+        let mut conn = self.backend.conn().await?;
+        let mut out = Vec::new();
+        for chunk in codes.chunks(500) {
+            let sql = format!(
+                "SELECT {STATE_COLUMNS}, {} FROM events WHERE collection = ? AND feature_code IN {} ORDER BY id",
+                d.json_out("after"),
+                rows::tuple(&vec!["?"; chunk.len()])
+            );
+            let mut args = vec![Val::text(c.id())];
+            args.extend(chunk.iter().map(Val::text));
+            for row in conn.fetch(&sql, args, &STATE_KINDS).await? {
+                out.push(decode_state(row));
+            }
+        }
+        out.sort_by_key(|e| e.id);
+        Ok(out)
+    }
+
     async fn feature_history(&self, c: Collection, code: &str) -> Result<Vec<Event>, StoreError> {
         let d = self.backend.dialect();
         let sql = format!(
@@ -416,4 +459,32 @@ impl<B: Backend> Store for SqlStore<B> {
         })?;
         Ok(Some(TokenRecord { name, role }))
     }
+}
+
+const STATE_COLUMNS: &str = "id, occurred_at, action, collection, feature_code";
+const STATE_KINDS: [Kind; 6] = [
+    Kind::Int,
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+];
+
+fn decode_state(row: Vec<Val>) -> EventState {
+    let mut it = row.into_iter();
+    let mut next = || it.next().unwrap_or(Val::Text(None));
+    EventState {
+        id: next().as_i64().unwrap_or_default(),
+        occurred_at: next().into_text().unwrap_or_default(),
+        action: next().into_text().unwrap_or_default(),
+        collection: next().into_text(),
+        feature_code: next().into_text(),
+        after: next().into_text(),
+    }
+}
+
+/// A SQL string literal (for a scan, which takes no arguments).
+fn quote_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }
