@@ -11,5 +11,6 @@ mod imports;
 mod landuse;
 mod ogc;
 mod projects;
+mod reports;
 mod tokens;
 mod workflow;
