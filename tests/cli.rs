@@ -374,3 +374,93 @@ fn reserved_land_is_split_and_merged_from_the_cli() {
         text(&out).1
     );
 }
+
+#[test]
+fn the_land_reserve_report_is_written_in_every_format_with_errors_as_sentences() {
+    let dir = TestStore::new();
+    let out = landreuse(&["import", &fixture("survey_ogr2ogr.geojson")], &dir);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let file = |name: &str| dir.path().join(name).display().to_string();
+    for format in ["html", "csv", "json", "pdf"] {
+        let target = file(&format!("report.{format}"));
+        let out = landreuse(
+            &[
+                "report",
+                "land-reserve",
+                "--format",
+                format,
+                "--out",
+                &target,
+            ],
+            &dir,
+        );
+        let (_, stderr) = text(&out);
+        assert!(out.status.success(), "{format}: {stderr}");
+        assert!(
+            stderr.contains("land-reserve report: ") && stderr.contains(&target),
+            "{format}: {stderr}"
+        );
+        let bytes = std::fs::read(&target).unwrap();
+        match format {
+            "html" => assert!(String::from_utf8_lossy(&bytes).contains("土地储备决策报告")),
+            "csv" => assert!(String::from_utf8_lossy(&bytes).contains("section,key,label")),
+            "json" => {
+                let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                let total = v["summary"].as_array().unwrap().last().unwrap().clone();
+                assert_eq!(total["zone"], "total");
+                assert!(total["land"]["parcels"].as_u64().unwrap() > 0);
+            }
+            _ => assert!(bytes.starts_with(b"%PDF"), "a PDF"),
+        }
+    }
+    // As of a date before the import there is no land.
+    let target = file("then.json");
+    let out = landreuse(
+        &[
+            "report",
+            "land-reserve",
+            "--format",
+            "json",
+            "--out",
+            &target,
+            "--as-of",
+            "2020-01-01",
+        ],
+        &dir,
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
+    assert_eq!(v["as_of"], "2020-01-01T15:59:59.999Z");
+    let total = v["summary"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (total["zone"].as_str(), total["land"]["parcels"].as_u64()),
+        (Some("total"), Some(0))
+    );
+    // Mistakes are sentences that name what is wrong.
+    for (args, words) in [
+        (
+            vec!["--format", "docx"],
+            "docx is not a report format; use html, csv, json or pdf",
+        ),
+        (vec!["--zone", "west"], "zone west is not a zone"),
+        (
+            vec!["--as-of", "2026-02-30"],
+            "as-of date 2026-02-30 is not a date",
+        ),
+        (vec!["--bbox", "125.5,43.9,125.4,44.0"], "minlon < maxlon"),
+        (
+            vec!["--format", "pdf", "--out", "-"],
+            "a PDF cannot go to standard output",
+        ),
+    ] {
+        let mut all = vec!["report", "land-reserve"];
+        if !args.contains(&"--out") {
+            all.extend(["--out", "unused.html"]);
+        }
+        all.extend(args.iter().copied());
+        let out = landreuse(&all, &dir);
+        let (_, stderr) = text(&out);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr.contains(words), "{args:?}: {stderr}");
+    }
+}

@@ -310,13 +310,22 @@ pub fn compute(
 
     let mut summary = Vec::new();
     let mut totals: [Tally; 4] = Default::default();
-    for (zone, name) in ZONES {
+    let known: Vec<&str> = ZONES.iter().map(|(z, _)| *z).collect();
+    let unzoned = input
+        .parcels
+        .iter()
+        .any(|p| !p.zone.as_deref().is_some_and(|z| known.contains(&z)));
+    let lines = ZONES
+        .iter()
+        .copied()
+        .chain(unzoned.then_some(("unzoned", "园区外 outside the three zones")));
+    for (zone, name) in lines {
         let mut t: [Tally; 4] = Default::default();
-        for p in input
-            .parcels
-            .iter()
-            .filter(|p| p.zone.as_deref() == Some(zone))
-        {
+        let in_line = |p: &&ParcelRow| match zone {
+            "unzoned" => !p.zone.as_deref().is_some_and(|z| known.contains(&z)),
+            z => p.zone.as_deref() == Some(z),
+        };
+        for p in input.parcels.iter().filter(in_line) {
             let flags = [
                 true,
                 p.status.as_deref() == Some("reserved"),
