@@ -2,7 +2,8 @@
 # Sets up a fresh machine for the tests and runs all of them, twice: on SQLite (the
 # embedded default) and on PostgreSQL + PostGIS (a throwaway cluster on 127.0.0.1 that
 # this script starts and deletes). The suite: sample-data checks, unit and property tests,
-# HTTP, CLI, replica and client (GDAL, OWSLib) tests, doc tests.
+# HTTP, CLI, replica and client (GDAL, OWSLib) tests, doc tests; then the web map's
+# end-to-end tests in headless Chromium against the real service (on SQLite).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -11,6 +12,9 @@ python3 geodata/check_sample.py
 
 echo "== tests on SQLite" >&2
 cargo test "$@"
+
+echo "== web map in headless Chromium" >&2
+(cd web && LANDREUSE_BIN="$(cd .. && cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/landreuse" npm test)
 
 echo "== tests on PostgreSQL + PostGIS" >&2
 trap 'scripts/pg-test-cluster.sh stop' EXIT

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use super::status::ParcelStatus;
 
 /// The value type of a typed property.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PropertyKind {
     /// Free text.
     Text,

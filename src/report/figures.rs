@@ -8,7 +8,7 @@ use geo::{Area, BooleanOps, Contains, Geometry, MultiPolygon, Point};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::input::{CaseRow, Input, ParcelRow};
+use super::input::{CaseRow, Input, ParcelRow, Text};
 use crate::domain::landuse;
 use crate::domain::projects::{progress, Counted, Level, Progress, Target};
 use crate::domain::reallocation::{expansion_totals, CaseKind, ExpansionTotals, ParcelRole, Stage};
@@ -33,7 +33,7 @@ pub struct Group {
     /// Their geodesic land.
     pub area: Land,
     /// The parcels behind the figure.
-    pub parcel_ids: Vec<String>,
+    pub parcel_ids: Vec<Text>,
 }
 
 /// Land in m², ha and mu, rounded for people (m² to 0.1, ha to 0.0001, mu to 0.01).
@@ -62,7 +62,7 @@ impl Land {
 #[derive(Debug, Default)]
 struct Tally {
     m2: f64,
-    ids: Vec<String>,
+    ids: Vec<Text>,
 }
 
 impl Tally {
@@ -103,21 +103,21 @@ pub struct Candidate {
     /// 1 = first to take in.
     pub rank: usize,
     /// Parcel id.
-    pub parcel_id: String,
+    pub parcel_id: Text,
     /// Zone.
-    pub zone: Option<String>,
+    pub zone: Option<Text>,
     /// Sub-district.
-    pub subdistrict: Option<String>,
+    pub subdistrict: Option<Text>,
     /// Owner enterprise.
-    pub owner: Option<String>,
+    pub owner: Option<Text>,
     /// Land-use code.
-    pub land_use: Option<String>,
+    pub land_use: Option<Text>,
     /// Its name (Chinese).
     pub land_use_name: Option<String>,
     /// Status.
-    pub status: Option<String>,
+    pub status: Option<Text>,
     /// Owner's grade.
-    pub grade: Option<String>,
+    pub grade: Option<Text>,
     /// Land.
     pub area: Land,
     /// Tax per mu on the parcel, 万元.
@@ -165,9 +165,9 @@ pub struct PoolCell {
 #[derive(Debug, Clone, Serialize)]
 pub struct PoolParcel {
     /// Parcel id.
-    pub parcel_id: String,
+    pub parcel_id: Text,
     /// Zone.
-    pub zone: Option<String>,
+    pub zone: Option<Text>,
     /// Stage key of [`POOL_STAGES`].
     pub stage: String,
     /// The case that holds it, if any.
@@ -275,8 +275,7 @@ pub fn compute(
     config: &PriorityConfig,
     targets: &[Target],
 ) -> LandReserveReport {
-    let by_code: HashMap<&str, &ParcelRow> =
-        input.parcels.iter().map(|p| (p.code.as_str(), p)).collect();
+    let by_code: HashMap<&str, &ParcelRow> = input.parcels.iter().map(|p| (&*p.code, p)).collect();
     // Cases that touch land in scope.
     let cases: Vec<&CaseRow> = input
         .cases
@@ -296,16 +295,12 @@ pub fn compute(
 
     let candidates = candidates(input, &in_open_case, config);
     let pool = pool(input, &cases, &by_code, &now);
-    let candidate_ids: HashSet<&str> = candidates
-        .ranked
-        .iter()
-        .map(|c| c.parcel_id.as_str())
-        .collect();
+    let candidate_ids: HashSet<&str> = candidates.ranked.iter().map(|c| &*c.parcel_id).collect();
     let taken_in: HashSet<&str> = pool
         .parcels
         .iter()
         .filter(|p| matches!(p.stage.as_str(), "proposed" | "approved" | "vacating"))
-        .map(|p| p.parcel_id.as_str())
+        .map(|p| &*p.parcel_id)
         .collect();
 
     let mut summary = Vec::new();
@@ -329,8 +324,8 @@ pub fn compute(
             let flags = [
                 true,
                 p.status.as_deref() == Some("reserved"),
-                taken_in.contains(p.code.as_str()),
-                candidate_ids.contains(p.code.as_str()),
+                taken_in.contains(&*p.code),
+                candidate_ids.contains(&*p.code),
             ];
             for (i, on) in flags.into_iter().enumerate() {
                 if on {
@@ -406,7 +401,7 @@ fn candidates(
         if reasons.is_empty() {
             continue;
         }
-        if in_open_case.contains_key(p.code.as_str()) {
+        if in_open_case.contains_key(&*p.code) {
             held.add(p);
             continue;
         }
@@ -537,7 +532,7 @@ impl<'a> ProjectNeeds<'a> {
     fn on(&self, p: &ParcelRow) -> Vec<String> {
         self.list
             .iter()
-            .filter(|(_, g, listed)| listed.contains(p.code.as_str()) || self.covers(g, p))
+            .filter(|(_, g, listed)| listed.contains(&*p.code) || self.covers(g, p))
             .map(|(name, _, _)| name.clone())
             .collect()
     }
@@ -546,7 +541,7 @@ impl<'a> ProjectNeeds<'a> {
         let Some(project) = polygons(project) else {
             return false;
         };
-        match p.geometry.as_ref().and_then(polygons) {
+        match p.geometry.as_deref().and_then(polygons) {
             Some(parcel) => {
                 let whole = parcel.unsigned_area();
                 whole > 0.0
@@ -616,7 +611,7 @@ fn pool(input: &Input, cases: &[&CaseRow], by_code: &HashMap<&str, &ParcelRow>, 
                 continue;
             }
             if let Some(p) = by_code.get(code.as_str()) {
-                if p.status.as_deref() != Some("reserved") && seen.insert(p.code.as_str()) {
+                if p.status.as_deref() != Some("reserved") && seen.insert(&*p.code) {
                     let after = match c.kind {
                         CaseKind::Relocation => format!(
                             "vacated as {} moves north; to be supplied",
@@ -630,10 +625,10 @@ fn pool(input: &Input, cases: &[&CaseRow], by_code: &HashMap<&str, &ParcelRow>, 
         }
     }
     for p in &input.parcels {
-        if p.status.as_deref() != Some("reserved") || !seen.insert(p.code.as_str()) {
+        if p.status.as_deref() != Some("reserved") || !seen.insert(&*p.code) {
             continue;
         }
-        match planned.get(p.code.as_str()) {
+        match planned.get(&*p.code) {
             Some(c) => {
                 let use_name = c
                     .planned_use
@@ -658,7 +653,7 @@ fn pool(input: &Input, cases: &[&CaseRow], by_code: &HashMap<&str, &ParcelRow>, 
                 p,
                 "in_reserve",
                 None,
-                input.status_since.get(&p.code).cloned(),
+                input.status_since.get(&*p.code).cloned(),
                 "not yet planned 待规划".into(),
             )),
         }
@@ -678,7 +673,7 @@ fn pool(input: &Input, cases: &[&CaseRow], by_code: &HashMap<&str, &ParcelRow>, 
                 .iter()
                 .filter(|e| e.stage == stage && e.zone.as_deref() == Some(zone))
             {
-                let p = by_code[e.parcel_id.as_str()];
+                let p = by_code[&*e.parcel_id];
                 t.add(p);
                 total.add(p);
             }
@@ -835,7 +830,7 @@ fn coverage(input: &Input) -> Vec<Coverage> {
             }
             all.add(p);
             let point: Geometry<f64> = Point::new(p.centroid.0, p.centroid.1).into();
-            let g = p.geometry.as_ref().unwrap_or(&point);
+            let g = p.geometry.as_deref().unwrap_or(&point);
             if schools.within(g, radius, &|f| serves(f, false)).is_empty() {
                 gaps.add(p);
                 if schools.within(g, radius, &|f| serves(f, true)).is_empty() {

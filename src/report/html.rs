@@ -41,6 +41,7 @@ tr.total td { font-weight: bold; background: #f3f6f6; }
 .figure svg { max-width: 100%; height: auto; }
 .progress { background: #e6efee; height: 3mm; width: 30mm; display: inline-block; vertical-align: middle; }
 .progress span { background: #1a9641; height: 100%; display: block; }
+.id { white-space: nowrap; }
 .ids { font-size: 7pt; color: #5b6868; word-break: break-all; }
 "#;
 
@@ -73,7 +74,7 @@ fn num(v: f64, decimals: usize) -> String {
     svg::format_number(v, decimals)
 }
 
-fn opt(v: &Option<String>) -> String {
+fn opt<S: std::ops::Deref<Target = str>>(v: &Option<S>) -> String {
     v.as_deref().map(e).unwrap_or_default()
 }
 
@@ -239,17 +240,13 @@ fn maps(b: &mut String, r: &LandReserveReport, input: &Input) {
             }
         })
         .collect();
-    let candidate_ids: std::collections::HashSet<&str> = r
-        .candidates
-        .ranked
-        .iter()
-        .map(|c| c.parcel_id.as_str())
-        .collect();
+    let candidate_ids: std::collections::HashSet<&str> =
+        r.candidates.ranked.iter().map(|c| &*c.parcel_id).collect();
     let pool_ids: std::collections::HashSet<&str> = r
         .reserve_pool
         .parcels
         .iter()
-        .map(|p| p.parcel_id.as_str())
+        .map(|p| &*p.parcel_id)
         .collect();
     let outlines = || -> Vec<MapShape> {
         input
@@ -257,9 +254,9 @@ fn maps(b: &mut String, r: &LandReserveReport, input: &Input) {
             .iter()
             .filter_map(|p| {
                 let g = p.geometry.as_ref()?;
-                let (colour, dash) = if candidate_ids.contains(p.code.as_str()) {
+                let (colour, dash) = if candidate_ids.contains(&*p.code) {
                     ("#b2182b", true)
-                } else if pool_ids.contains(p.code.as_str()) {
+                } else if pool_ids.contains(&*p.code) {
                     ("#3f007d", false)
                 } else {
                     return None;
@@ -270,7 +267,7 @@ fn maps(b: &mut String, r: &LandReserveReport, input: &Input) {
                     stroke: Some(colour),
                     stroke_width: 1.3,
                     dash,
-                    title: Some(p.code.clone()),
+                    title: Some(p.code.to_string()),
                 })
             })
             .collect()
@@ -350,7 +347,7 @@ fn maps(b: &mut String, r: &LandReserveReport, input: &Input) {
     } else {
         for p in &input.parcels {
             let Some(g) = &p.geometry else { continue };
-            let status = p.status.clone().unwrap_or_default();
+            let status = p.status.as_deref().unwrap_or_default().to_string();
             areas.push(MapShape {
                 geometry: g,
                 fill: Some(svg::status_colour(p.status.as_deref())),
@@ -399,8 +396,9 @@ fn maps(b: &mut String, r: &LandReserveReport, input: &Input) {
             .iter()
             .filter_map(|p| {
                 let g = p.geometry.as_ref()?;
-                if !grades.contains(&p.grade) {
-                    grades.push(p.grade.clone());
+                let grade = p.grade.as_deref().map(str::to_string);
+                if !grades.contains(&grade) {
+                    grades.push(grade);
                 }
                 Some(MapShape {
                     geometry: g,
@@ -597,7 +595,7 @@ fn candidates(b: &mut String, r: &LandReserveReport) {
         let per = |v: Option<f64>| v.map(|v| num(v, 2)).unwrap_or_else(|| "–".into());
         let _ = write!(
             b,
-            "<tr><td class=n>{}</td><td>{}<br><span class=note>{} {}</span></td><td>{}</td>\
+            "<tr><td class=n>{}</td><td class=id>{}<br><span class=note>{} {}</span></td><td>{}</td>\
              <td>{} {}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td>\
              <td class=n>{}</td><td>{}</td><td class=n>{}</td><td>{}</td></tr>",
             x.rank,
@@ -676,7 +674,7 @@ fn pool(b: &mut String, r: &LandReserveReport) {
             .unwrap_or(&x.stage);
         let _ = write!(
             b,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=n>{}</td><td>{}</td>\
+            "<tr><td class=id>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=n>{}</td><td>{}</td>\
              <td class=n>{}</td><td>{}</td></tr>",
             e(&x.parcel_id),
             opt(&x.zone),

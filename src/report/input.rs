@@ -3,7 +3,8 @@
 //! (replayed from the append-only event log). Parcels are reduced to the few facts a
 //! report needs as they are read, so a million parcels are never held as features.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use geo::{BoundingRect, Centroid, Geometry, Intersects};
 use serde_json::{Map, Value};
@@ -78,23 +79,42 @@ impl Scope {
     }
 }
 
-/// The facts of one parcel a report uses.
+/// Text shared between parcels (zones, codes, owners, statuses): one copy of each value.
+pub type Text = Arc<str>;
+
+/// Hands out one shared copy of each distinct text value.
+#[derive(Default)]
+struct Interner(HashSet<Text>);
+
+impl Interner {
+    fn get(&mut self, s: &str) -> Text {
+        if let Some(t) = self.0.get(s) {
+            return t.clone();
+        }
+        let t: Text = Arc::from(s);
+        self.0.insert(t.clone());
+        t
+    }
+}
+
+/// The facts of one parcel a report uses. Small on purpose: a million of them are held
+/// at once.
 #[derive(Debug, Clone)]
 pub struct ParcelRow {
     /// Parcel id.
-    pub code: String,
+    pub code: Text,
     /// `south`, `north` or `bonded`.
-    pub zone: Option<String>,
+    pub zone: Option<Text>,
     /// Sub-district code.
-    pub subdistrict: Option<String>,
+    pub subdistrict: Option<Text>,
     /// Land-use code.
-    pub land_use: Option<String>,
+    pub land_use: Option<Text>,
     /// Status (`active`, `idle`, `zombie`, `reserved` …).
-    pub status: Option<String>,
+    pub status: Option<Text>,
     /// Owner enterprise.
-    pub owner: Option<String>,
+    pub owner: Option<Text>,
     /// Owner's efficiency grade (`A`…`D`, `ungraded`).
-    pub grade: Option<String>,
+    pub grade: Option<Text>,
     /// Geodesic area, m².
     pub area_m2: f64,
     /// Annual tax on the parcel, 万元.
@@ -104,17 +124,25 @@ pub struct ParcelRow {
     /// Centroid (lon, lat).
     pub centroid: (f64, f64),
     /// The geometry, kept while the map draws parcels one by one.
-    pub geometry: Option<Geometry<f64>>,
+    pub geometry: Option<Box<Geometry<f64>>>,
 }
 
 impl ParcelRow {
-    fn from_record(r: &FeatureRecord, keep_geometry: bool) -> Self {
-        let text = |k: &str| {
+    fn from_record(r: &FeatureRecord, keep_geometry: bool, texts: &mut Interner) -> Self {
+        let mut text = |k: &str| {
             r.properties
                 .get(k)
                 .and_then(Value::as_str)
-                .map(str::to_string)
+                .map(|s| texts.get(s))
         };
+        let (zone, subdistrict, land_use, status, owner, grade) = (
+            text("zone"),
+            text("subdistrict"),
+            text("land_use"),
+            text("status"),
+            text("owner"),
+            text("grade"),
+        );
         let real = |k: &str| r.properties.get(k).and_then(Value::as_f64);
         let centroid = r
             .geometry
@@ -122,18 +150,18 @@ impl ParcelRow {
             .map(|p| (p.x(), p.y()))
             .unwrap_or_default();
         Self {
-            code: r.code.clone(),
-            zone: text("zone"),
-            subdistrict: text("subdistrict"),
-            land_use: text("land_use"),
-            status: text("status"),
-            owner: text("owner"),
-            grade: text("grade"),
+            code: Arc::from(r.code.as_str()),
+            zone,
+            subdistrict,
+            land_use,
+            status,
+            owner,
+            grade,
             area_m2: real("area_m2").unwrap_or(0.0),
             tax_wan: real("tax_wan"),
             output_wan: real("output_value_wan"),
             centroid,
-            geometry: keep_geometry.then(|| r.geometry.clone()),
+            geometry: keep_geometry.then(|| Box::new(r.geometry.clone())),
         }
     }
 }
@@ -228,13 +256,14 @@ impl GridCells {
         }
         let c = ((fx * cols as f64) as usize).min(cols - 1);
         let r = ((fy * rows as f64) as usize).min(rows - 1);
-        let status = row.status.clone().unwrap_or_else(|| "unknown".into());
-        *self
-            .cells
-            .entry(r * cols + c)
-            .or_default()
-            .entry(status)
-            .or_default() += row.area_m2;
+        let status = row.status.as_deref().unwrap_or("unknown");
+        let cell = self.cells.entry(r * cols + c).or_default();
+        match cell.get_mut(status) {
+            Some(area) => *area += row.area_m2,
+            None => {
+                cell.insert(status.to_string(), row.area_m2);
+            }
+        }
     }
 }
 
@@ -278,6 +307,7 @@ pub async fn gather(
 /// Collects parcels in scope, switching to the grid past [`MAP_PARCELS_LIMIT`].
 struct ParcelSink<'a> {
     scope: &'a Scope,
+    texts: Interner,
     rows: Vec<ParcelRow>,
     grid: Option<GridCells>,
     grid_extent: [f64; 4],
@@ -296,6 +326,7 @@ impl<'a> ParcelSink<'a> {
             });
         Self {
             scope,
+            texts: Interner::default(),
             rows: Vec::new(),
             grid: None,
             grid_extent,
@@ -310,7 +341,7 @@ impl<'a> ParcelSink<'a> {
         {
             return;
         }
-        let row = ParcelRow::from_record(r, self.grid.is_none());
+        let row = ParcelRow::from_record(r, self.grid.is_none(), &mut self.texts);
         if let Some(grid) = &mut self.grid {
             grid.add(&row);
         } else if self.rows.len() >= MAP_PARCELS_LIMIT {
@@ -371,7 +402,7 @@ async fn gather_now(
         .parcels
         .iter()
         .filter(|p| p.status.as_deref() == Some("reserved"))
-        .map(|p| p.code.clone())
+        .map(|p| p.code.to_string())
         .collect();
     let mut since = StatusSince::default();
     for e in store
@@ -424,8 +455,14 @@ impl StatusSince {
     }
 }
 
-/// A feature's replayed state: order of first appearance, properties, GeoJSON geometry.
-type Replayed = (u64, Map<String, Value>, Value);
+/// A feature's replayed state: the order it first appeared in, its last whole state
+/// as the log recorded it (JSON text, parsed only at the end), and the single-property
+/// changes recorded after that state.
+struct Replayed {
+    first: u64,
+    state: String,
+    changes: Map<String, Value>,
+}
 
 /// Actions that remove a feature (its last state is the one before them).
 const DELETIONS: [&str; 2] = ["parcel.split", "parcel.merged"];
@@ -437,7 +474,7 @@ async fn gather_as_of(
     progress: &mut (dyn FnMut(u64, u64) + Send),
 ) -> Result<Input, StoreError> {
     // Replay: each feature's last recorded state at `until`.
-    let mut states: HashMap<(String, String), Replayed> = HashMap::new();
+    let mut states: HashMap<(Collection, String), Replayed> = HashMap::new();
     let mut since = StatusSince::default();
     let mut order = 0u64;
     let mut read = 0u64;
@@ -447,72 +484,89 @@ async fn gather_as_of(
             if read.is_multiple_of(50_000) {
                 progress(read, 0);
             }
-            let (Some(c), Some(code)) = (&e.collection, &e.feature_code) else {
+            let (Some(c), Some(code)) = (&e.collection, e.feature_code) else {
                 return;
             };
-            let key = (c.clone(), code.clone());
+            let Ok(c) = c.parse::<Collection>() else {
+                return;
+            };
+            let key = (c, code);
             if DELETIONS.contains(&e.action.as_str()) {
                 states.remove(&key);
                 return;
             }
-            let Some(Ok(after)) = e.after.as_deref().map(serde_json::from_str::<Value>) else {
+            let Some(text) = e.after else {
                 return;
             };
-            if c == "parcels" {
-                since.note(code, &after, &e.occurred_at);
-            }
-            let props = after.get("properties").and_then(Value::as_object);
-            match (after.get("geometry"), props) {
-                (Some(g), Some(p)) => {
-                    order += 1;
-                    let first = states.get(&key).map(|s| s.0).unwrap_or(order);
-                    states.insert(key, (first, p.clone(), g.clone()));
+            // Whole states are kept as text; only single-property changes are parsed.
+            let whole = text.contains("\"geometry\"");
+            if c == Collection::Parcels || !whole {
+                let Ok(after) = serde_json::from_str::<Value>(&text) else {
+                    return;
+                };
+                if c == Collection::Parcels {
+                    since.note(&key.1, &after, &e.occurred_at);
                 }
-                (None, Some(p)) => {
-                    if let Some(entry) = states.get_mut(&key) {
+                if !whole {
+                    if let (Some(entry), Some(p)) = (
+                        states.get_mut(&key),
+                        after.get("properties").and_then(Value::as_object),
+                    ) {
                         for (k, v) in p {
-                            entry.1.insert(k.clone(), v.clone());
+                            entry.changes.insert(k.clone(), v.clone());
                         }
                     }
+                    return;
                 }
-                _ => {}
             }
+            order += 1;
+            let first = states.get(&key).map(|s| s.first).unwrap_or(order);
+            states.insert(
+                key,
+                Replayed {
+                    first,
+                    state: text,
+                    changes: Map::new(),
+                },
+            );
         })
         .await?;
     progress(read, read);
-    let mut by_collection: HashMap<String, Vec<(u64, FeatureRecord)>> = HashMap::new();
-    for ((c, code), (first, properties, geometry)) in states {
-        let Ok(g) = serde_json::from_value::<geojson::Geometry>(geometry) else {
-            continue;
-        };
-        let Ok(geometry) = Geometry::<f64>::try_from(g) else {
-            continue;
-        };
-        by_collection.entry(c).or_default().push((
-            first,
-            FeatureRecord {
-                id: first as i64,
-                code,
-                properties,
-                geometry,
-            },
-        ));
+    let mut by_collection: HashMap<Collection, Vec<(u64, String, Replayed)>> = HashMap::new();
+    for ((c, code), r) in states {
+        by_collection.entry(c).or_default().push((r.first, code, r));
     }
-    let mut take = |c: Collection| -> Vec<FeatureRecord> {
-        let mut list = by_collection.remove(c.id()).unwrap_or_default();
-        list.sort_by_key(|(first, _)| *first);
-        list.into_iter().map(|(_, r)| r).collect()
-    };
+    let records =
+        |c: Collection, by_collection: &mut HashMap<Collection, Vec<(u64, String, Replayed)>>| {
+            let mut list = by_collection.remove(&c).unwrap_or_default();
+            list.sort_by_key(|(first, _, _)| *first);
+            list.into_iter().filter_map(|(first, code, r)| {
+                let v: Value = serde_json::from_str(&r.state).ok()?;
+                let mut properties = v.get("properties")?.as_object()?.clone();
+                properties.extend(r.changes);
+                let g: geojson::Geometry =
+                    serde_json::from_value(v.get("geometry")?.clone()).ok()?;
+                let geometry = Geometry::<f64>::try_from(g).ok()?;
+                Some(FeatureRecord {
+                    id: first as i64,
+                    code,
+                    properties,
+                    geometry,
+                })
+            })
+        };
     let mut sink = ParcelSink::new(scope);
-    for r in take(Collection::Parcels) {
+    for r in records(Collection::Parcels, &mut by_collection) {
         sink.push(&r);
     }
-    let cases = take(Collection::Reallocations)
-        .iter()
-        .filter_map(CaseRow::from_record)
+    let cases = records(Collection::Reallocations, &mut by_collection)
+        .filter_map(|r| CaseRow::from_record(&r))
         .collect();
-    let in_scope: std::collections::HashSet<&str> =
-        sink.rows.iter().map(|p| p.code.as_str()).collect();
+    let schools = records(Collection::Schools, &mut by_collection).collect();
+    let projects = records(Collection::Projects, &mut by_collection).collect();
+    let zones = records(Collection::Zones, &mut by_collection).collect();
+    let roads = records(Collection::Roads, &mut by_collection).collect();
+    let in_scope: HashSet<&str> = sink.rows.iter().map(|p| &*p.code).collect();
     let status_since = since
         .into_map()
         .into_iter()
@@ -523,10 +577,10 @@ async fn gather_as_of(
         parcels: sink.rows,
         grid: sink.grid,
         cases,
-        schools: take(Collection::Schools),
-        projects: take(Collection::Projects),
-        zones: take(Collection::Zones),
-        roads: take(Collection::Roads),
+        schools,
+        projects,
+        zones,
+        roads,
         status_since,
     })
 }
