@@ -250,6 +250,25 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
 }
 
 /// Reads the targets file: the one given, else the sample directory's, else none.
+/// Reads a settings file: the one named, else `default` when it exists (relative to the
+/// working directory), else the built-in copy (`T::default()`, the shipped file).
+pub(crate) fn load_settings<T: Default>(
+    named: Option<&Path>,
+    default: &str,
+    what: &str,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<T, String> {
+    let path = named
+        .map(Path::to_path_buf)
+        .or_else(|| Some(PathBuf::from(default)).filter(|p| p.exists()));
+    let Some(p) = path else {
+        return Ok(T::default());
+    };
+    let text = std::fs::read_to_string(&p)
+        .map_err(|e| format!("cannot read {what} {}: {e}", p.display()))?;
+    parse(&text).map_err(|e| format!("{what} {} is wrong: {e}", p.display()))
+}
+
 fn load_targets(path: Option<&Path>) -> Result<Vec<crate::domain::projects::Target>, String> {
     let path = match path {
         Some(p) => p.to_path_buf(),

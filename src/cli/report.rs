@@ -32,22 +32,12 @@ pub struct PriorityArgs {
 impl PriorityArgs {
     /// Reads and validates the configuration.
     pub fn load(&self) -> Result<PriorityConfig, String> {
-        let path = self.reserve_priority.clone().or_else(|| {
-            let p = PathBuf::from("config/reserve_priority.toml");
-            p.exists().then_some(p)
-        });
-        match path {
-            None => Ok(PriorityConfig::default()),
-            Some(p) => {
-                let text = std::fs::read_to_string(&p).map_err(|e| {
-                    format!(
-                        "cannot read the reserve priority settings {}: {e}",
-                        p.display()
-                    )
-                })?;
-                PriorityConfig::from_toml(&text).map_err(|e| format!("{}: {e}", p.display()))
-            }
-        }
+        super::load_settings(
+            self.reserve_priority.as_deref(),
+            "config/reserve_priority.toml",
+            "the reserve priority settings",
+            PriorityConfig::from_toml,
+        )
     }
 }
 

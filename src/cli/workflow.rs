@@ -24,20 +24,12 @@ pub struct GradingArgs {
 impl GradingArgs {
     /// Reads and validates the configuration.
     pub fn load(&self) -> Result<GradingConfig, String> {
-        let path = self.grading.clone().or_else(|| {
-            let p = PathBuf::from("config/grading.toml");
-            p.exists().then_some(p)
-        });
-        match path {
-            None => Ok(GradingConfig::default()),
-            Some(p) => {
-                let text = std::fs::read_to_string(&p).map_err(|e| {
-                    format!("cannot read the grading configuration {}: {e}", p.display())
-                })?;
-                GradingConfig::from_toml(&text)
-                    .map_err(|e| format!("the grading configuration {} is wrong: {e}", p.display()))
-            }
-        }
+        super::load_settings(
+            self.grading.as_deref(),
+            "config/grading.toml",
+            "the grading configuration",
+            GradingConfig::from_toml,
+        )
     }
 }
 
