@@ -240,6 +240,36 @@ fn workflow_paths(paths: &mut Map<String, Value>) {
     paths.insert("/enterprises/{enterpriseId}".into(), json!({
         "get": op("One firm with its parcels", "get_enterprise", false, json!([p("enterpriseId", "Enterprise id")]), false, ("200", "The firm.")),
         "patch": op("Correct a firm's figures (planner)", "update_enterprise", true, json!([p("enterpriseId", "Enterprise id")]), true, ("200", "The firm, regraded."))}));
+    let mut report = op(
+        "The land-reserve decision report (土地储备决策报告)",
+        "land_reserve_report",
+        false,
+        json!([
+            q(
+                "f",
+                "html (self-contained A4 page), csv (every figure with its parcel ids) or json"
+            ),
+            q("zone", "south, north or bonded"),
+            q("subdistrict", "A sub-district code"),
+            q(
+                "bbox",
+                "minlon,minlat,maxlon,maxlat (CRS84): parcels meeting the box"
+            ),
+            q(
+                "area",
+                "A GeoJSON Polygon or MultiPolygon (CRS84): parcels meeting it"
+            ),
+            q(
+                "as_of",
+                "YYYY-MM-DD (end of the day, UTC+8) or an RFC 3339 time: the data as it stood then"
+            )
+        ]),
+        false,
+        ("200", "The report."),
+    );
+    report["responses"]["200"]["content"]["text/html"] = json!({"schema": {"type": "string"}});
+    report["responses"]["200"]["content"]["text/csv"] = json!({"schema": {"type": "string"}});
+    paths.insert("/reports/land-reserve".into(), json!({"get": report}));
 }
 
 /// The OpenAPI 3.0 document.

@@ -293,6 +293,7 @@ async fn the_openapi_document_declares_limit_and_the_queryables() {
         "/enterprises/{enterpriseId}",
         "/parcels/{parcelId}/history",
         "/collections/parcels/queryables",
+        "/reports/land-reserve",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is declared");
     }
