@@ -300,3 +300,62 @@ async fn the_openapi_document_declares_limit_and_the_queryables() {
     let text = doc.to_string();
     assert!(!text.contains("\"$ref\":\"http"), "no remote references");
 }
+
+#[tokio::test]
+async fn browsers_get_the_web_map_at_the_root_and_clients_the_landing_page() {
+    let web = tempfile::tempdir().unwrap();
+    std::fs::write(
+        web.path().join("index.html"),
+        "<!DOCTYPE html><title>地图 web map</title>",
+    )
+    .unwrap();
+    std::fs::create_dir(web.path().join("assets")).unwrap();
+    std::fs::write(web.path().join("assets/app.js"), "console.log('map')").unwrap();
+    let app = crate::helpers::spawn(
+        None,
+        landreuse::api::ApiSettings {
+            web_dir: Some(web.path().to_path_buf()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let get = |path: &'static str, accept: &'static str| {
+        app.client
+            .get(format!("{}{path}", app.base))
+            .header("accept", accept)
+            .send()
+    };
+    let page = get("/", "text/html,application/xhtml+xml").await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("地图 web map"));
+    let landing = get("/?f=html", "text/html")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(landing.contains("/conformance") && !landing.contains("地图 web map"));
+    let json = get("/", "application/json").await.unwrap();
+    let body: serde_json::Value = json.json().await.unwrap();
+    assert!(body["links"].is_array(), "{body}");
+    let script = get("/assets/app.js", "*/*").await.unwrap();
+    assert_eq!(script.status(), 200);
+    assert!(script.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("javascript"));
+    let missing = get("/assets/nothing.js", "*/*").await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert!(missing
+        .text()
+        .await
+        .unwrap()
+        .contains("there is no resource at /assets/nothing.js"));
+    let post = app
+        .client
+        .post(format!("{}/nowhere", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status(), 404);
+}
