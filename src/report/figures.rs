@@ -16,7 +16,6 @@ use crate::domain::reserve_priority::{self, CandidateFacts, Priority, PriorityCo
 use crate::domain::units::{round_to, AreaMeasure, SQUARE_METRES_PER_MU};
 use crate::domain::Collection;
 use crate::index::analysis::geodesic_distance;
-use crate::index::CollectionIndex;
 
 /// The zones of the development zone, in report order, with their names.
 pub const ZONES: [(&str, &str); 3] = [
@@ -803,44 +802,28 @@ fn target_progress(input: &Input, targets: &[Target]) -> Vec<Progress> {
 
 /// Residential land in scope beyond each school level's radius.
 fn coverage(input: &Input) -> Vec<Coverage> {
-    let residential: HashSet<&str> = landuse::matching_codes("R")
-        .unwrap_or_default()
-        .into_iter()
-        .collect();
-    let schools = CollectionIndex::build(input.schools.clone(), &["level", "status"]);
     let mut out = Vec::new();
-    for (level, name) in [(Level::Primary, "primary"), (Level::Middle, "middle")] {
-        let radius = level.radius_m();
+    for (i, (level, name)) in [(Level::Primary, "primary"), (Level::Middle, "middle")]
+        .into_iter()
+        .enumerate()
+    {
         let (mut all, mut gaps, mut after) = (Tally::default(), Tally::default(), Tally::default());
-        let serves = |f: &crate::index::IndexedFeature, planned_too: bool| {
-            level.served_by(f.filter_value(&schools, "level"))
-                && match f.filter_value(&schools, "status") {
-                    Some("completed") => true,
-                    Some("planned") | Some("under_construction") => planned_too,
-                    _ => false,
-                }
-        };
         for p in &input.parcels {
-            if !p
-                .land_use
-                .as_deref()
-                .is_some_and(|u| residential.contains(u))
-            {
+            // Tested while the parcel was read, on its whole geometry.
+            let Some(cover) = p.school_cover else {
                 continue;
-            }
+            };
             all.add(p);
-            let point: Geometry<f64> = Point::new(p.centroid.0, p.centroid.1).into();
-            let g = p.geometry.as_deref().unwrap_or(&point);
-            if schools.within(g, radius, &|f| serves(f, false)).is_empty() {
+            if !cover.now[i] {
                 gaps.add(p);
-                if schools.within(g, radius, &|f| serves(f, true)).is_empty() {
+                if !cover.planned[i] {
                     after.add(p);
                 }
             }
         }
         out.push(Coverage {
             level: name.into(),
-            radius_m: radius,
+            radius_m: level.radius_m(),
             residential: all.group(),
             gaps: gaps.group(),
             gaps_after_planned: after.group(),

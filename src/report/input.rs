@@ -9,8 +9,11 @@ use std::sync::Arc;
 use geo::{BoundingRect, Centroid, Geometry, Intersects};
 use serde_json::{Map, Value};
 
+use crate::domain::landuse;
+use crate::domain::projects::Level;
 use crate::domain::reallocation::{CaseKind, ParcelRole, Stage};
 use crate::domain::{Collection, FeatureRecord};
+use crate::index::{CollectionIndex, IndexedFeature};
 use crate::store::{EventState, Store, StoreError};
 
 /// Parcels drawn one by one on the map up to this many; above it the map shows a grid
@@ -125,10 +128,78 @@ pub struct ParcelRow {
     pub centroid: (f64, f64),
     /// The geometry, kept while the map draws parcels one by one.
     pub geometry: Option<Box<Geometry<f64>>>,
+    /// For residential land: whether a school serves it (tested on the whole geometry
+    /// as the parcel is read); `None` for other land.
+    pub school_cover: Option<SchoolCover>,
+}
+
+/// Whether schools of each level (primary, middle) lie within their service radius of a
+/// residential parcel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SchoolCover {
+    /// Completed schools, [primary, middle].
+    pub now: [bool; 2],
+    /// Completed, under-construction or planned schools, [primary, middle].
+    pub planned: [bool; 2],
+}
+
+/// The schools as an R-tree, for testing residential parcels as they are read.
+pub struct Schools {
+    index: CollectionIndex,
+    residential: HashSet<&'static str>,
+}
+
+impl Schools {
+    /// Indexes the schools.
+    pub fn new(schools: &[FeatureRecord]) -> Self {
+        Self {
+            index: CollectionIndex::build(schools.to_vec(), &["level", "status"]),
+            residential: landuse::matching_codes("R")
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    /// Coverage of a parcel with this land use and geometry (`None`: not residential).
+    fn cover(&self, land_use: Option<&str>, g: &Geometry<f64>) -> Option<SchoolCover> {
+        if !land_use.is_some_and(|u| self.residential.contains(u)) {
+            return None;
+        }
+        let mut cover = SchoolCover {
+            now: [false; 2],
+            planned: [false; 2],
+        };
+        for (i, level) in [Level::Primary, Level::Middle].into_iter().enumerate() {
+            let serves = |f: &IndexedFeature, planned_too: bool| {
+                level.served_by(f.filter_value(&self.index, "level"))
+                    && match f.filter_value(&self.index, "status") {
+                        Some("completed") => true,
+                        Some("planned") | Some("under_construction") => planned_too,
+                        _ => false,
+                    }
+            };
+            cover.now[i] = !self
+                .index
+                .within(g, level.radius_m(), &|f| serves(f, false))
+                .is_empty();
+            cover.planned[i] = cover.now[i]
+                || !self
+                    .index
+                    .within(g, level.radius_m(), &|f| serves(f, true))
+                    .is_empty();
+        }
+        Some(cover)
+    }
 }
 
 impl ParcelRow {
-    fn from_record(r: &FeatureRecord, keep_geometry: bool, texts: &mut Interner) -> Self {
+    fn from_record(
+        r: &FeatureRecord,
+        keep_geometry: bool,
+        texts: &mut Interner,
+        schools: &Schools,
+    ) -> Self {
         let mut text = |k: &str| {
             r.properties
                 .get(k)
@@ -162,6 +233,10 @@ impl ParcelRow {
             output_wan: real("output_value_wan"),
             centroid,
             geometry: keep_geometry.then(|| Box::new(r.geometry.clone())),
+            school_cover: schools.cover(
+                r.properties.get("land_use").and_then(Value::as_str),
+                &r.geometry,
+            ),
         }
     }
 }
@@ -307,6 +382,7 @@ pub async fn gather(
 /// Collects parcels in scope, switching to the grid past [`MAP_PARCELS_LIMIT`].
 struct ParcelSink<'a> {
     scope: &'a Scope,
+    schools: Schools,
     texts: Interner,
     rows: Vec<ParcelRow>,
     grid: Option<GridCells>,
@@ -314,7 +390,7 @@ struct ParcelSink<'a> {
 }
 
 impl<'a> ParcelSink<'a> {
-    fn new(scope: &'a Scope) -> Self {
+    fn new(scope: &'a Scope, schools: &[FeatureRecord]) -> Self {
         let grid_extent = scope
             .area
             .as_ref()
@@ -326,6 +402,7 @@ impl<'a> ParcelSink<'a> {
             });
         Self {
             scope,
+            schools: Schools::new(schools),
             texts: Interner::default(),
             rows: Vec::new(),
             grid: None,
@@ -341,7 +418,7 @@ impl<'a> ParcelSink<'a> {
         {
             return;
         }
-        let row = ParcelRow::from_record(r, self.grid.is_none(), &mut self.texts);
+        let row = ParcelRow::from_record(r, self.grid.is_none(), &mut self.texts, &self.schools);
         if let Some(grid) = &mut self.grid {
             grid.add(&row);
         } else if self.rows.len() >= MAP_PARCELS_LIMIT {
@@ -368,7 +445,8 @@ async fn gather_now(
     progress: &mut (dyn FnMut(u64, u64) + Send),
 ) -> Result<Input, StoreError> {
     let total = store.feature_count(Collection::Parcels).await?.max(0) as u64;
-    let mut sink = ParcelSink::new(scope);
+    let schools = store.load_features(Collection::Schools).await?;
+    let mut sink = ParcelSink::new(scope, &schools);
     let mut read = 0u64;
     store
         .scan_features(Collection::Parcels, &mut |r| {
@@ -391,7 +469,7 @@ async fn gather_now(
         parcels: sink.rows,
         grid: sink.grid,
         cases,
-        schools: store.load_features(Collection::Schools).await?,
+        schools,
         projects: store.load_features(Collection::Projects).await?,
         zones: store.load_features(Collection::Zones).await?,
         roads: store.load_features(Collection::Roads).await?,
@@ -555,14 +633,14 @@ async fn gather_as_of(
                 })
             })
         };
-    let mut sink = ParcelSink::new(scope);
+    let schools: Vec<FeatureRecord> = records(Collection::Schools, &mut by_collection).collect();
+    let mut sink = ParcelSink::new(scope, &schools);
     for r in records(Collection::Parcels, &mut by_collection) {
         sink.push(&r);
     }
     let cases = records(Collection::Reallocations, &mut by_collection)
         .filter_map(|r| CaseRow::from_record(&r))
         .collect();
-    let schools = records(Collection::Schools, &mut by_collection).collect();
     let projects = records(Collection::Projects, &mut by_collection).collect();
     let zones = records(Collection::Zones, &mut by_collection).collect();
     let roads = records(Collection::Roads, &mut by_collection).collect();

@@ -418,6 +418,28 @@ async fn the_sample_zone_report_prints_to_pages_in_chromium() {
     );
     assert!(html.matches("<svg").count() >= 4, "two maps and two charts");
     let json = report(&app, "").await;
+    // Coverage agrees with the analysis endpoint, level by level.
+    for (i, level) in ["primary", "middle"].into_iter().enumerate() {
+        let (_, gaps) = app
+            .get_json(&format!("/analysis/coverage-gaps?level={level}"))
+            .await;
+        let c = &json["public_services"]["coverage"][i];
+        assert_eq!(c["level"], level);
+        assert_eq!(c["gaps"]["parcels"], gaps["gaps"], "{level}");
+        assert_eq!(
+            c["residential"]["parcels"], gaps["residential_parcels"],
+            "{level}"
+        );
+        let (_, planned) = app
+            .get_json(&format!(
+                "/analysis/coverage-gaps?level={level}&planned=true"
+            ))
+            .await;
+        assert_eq!(
+            c["gaps_after_planned"]["parcels"], planned["gaps"],
+            "{level}"
+        );
+    }
     // The sample's expansion totals: 18 started with 1,500,000 万元.
     assert_eq!(json["ledger"]["expansion"]["started"], 18);
     assert_eq!(
