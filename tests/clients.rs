@@ -35,13 +35,16 @@ fn serve_sample() -> Server {
         .expect("landreuse starts");
     let stderr = child.stderr.take().unwrap();
     let mut base = None;
-    for line in BufReader::new(stderr).lines() {
+    let mut lines = BufReader::new(stderr).lines();
+    for line in lines.by_ref() {
         let line = line.unwrap();
         if let Some(rest) = line.split("on http://").nth(1) {
             base = Some(format!("http://{}", rest.split('/').next().unwrap()));
             break;
         }
     }
+    // Keep reading what the server writes, so that it never writes into a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
     Server {
         child,
         base: base.expect("the server prints its address"),

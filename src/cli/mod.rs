@@ -229,11 +229,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     let state = service::open(&config).await.map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    eprintln!(
-        "landreuse serving {} parcels on http://{addr}/ ({})",
-        state.index.read(Collection::Parcels).len(),
-        config.store
-    );
+    // Before the address line: tests and scripts read up to it and may stop reading.
     match &config.api.web_dir {
         Some(dir) => eprintln!("web map from {} at http://{addr}/", dir.display()),
         None => eprintln!(
@@ -241,6 +237,11 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             args.web_dir.display()
         ),
     }
+    eprintln!(
+        "landreuse serving {} parcels on http://{addr}/ ({})",
+        state.index.read(Collection::Parcels).len(),
+        config.store
+    );
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
