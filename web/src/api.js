@@ -116,14 +116,15 @@ export async function postJSON(path, body, headers = {}) {
 
 /**
  * Every feature of an items query, following the `next` links (limit 10,000 a page,
- * the server's maximum). Returns the features and the server's numberMatched.
+ * the server's maximum), or the first `max` of them. Returns the features, the server's
+ * numberMatched and whether more were left unread.
  */
-export async function fetchAllItems(collection, params = {}, { signal } = {}) {
+export async function fetchAllItems(collection, params = {}, { signal, max = Infinity } = {}) {
   const path = `/collections/${collection}/items`;
-  let url = apiUrl(path, { limit: 10000, ...params });
+  let url = apiUrl(path, { limit: Math.min(10000, max), ...params });
   const features = [];
   let matched = null;
-  for (let page = 0; page < 1000 && url; page += 1) {
+  for (let page = 0; page < 1000 && url && features.length < max; page += 1) {
     const { data } = await request(url, { signal });
     features.push(...(data.features || []));
     if (matched === null) matched = data.numberMatched ?? null;
@@ -132,5 +133,5 @@ export async function fetchAllItems(collection, params = {}, { signal } = {}) {
     // behind a proxy (or the dev server) keeps being asked at the address we use.
     url = next ? `${apiBase()}${path}${new URL(next.href, window.location.href).search}` : null;
   }
-  return { features, matched: matched ?? features.length };
+  return { features, matched: matched ?? features.length, truncated: Boolean(url) };
 }

@@ -29,13 +29,17 @@ export function bboxParam(extent, projection = 'EPSG:3857') {
 }
 
 /**
- * The parcels layer. `getFilters()` gives the server-side filters of the items query;
+ * The parcels layer. `getFilters()` gives the server-side filters of the items query,
+ * `getMaxDrawn()` the most parcels one view loads;
  * `onLoad(info)` hears of every load ({bbox, matched, returned}) and `onError(e)` of
  * every failure.
  */
-export function createParcelsLayer({ getMode, getFilters, onLoad, onError }) {
+export function createParcelsLayer({ getMode, getFilters, getMaxDrawn, onLoad, onError }) {
   let generation = 0;
   let controllers = new Set();
+  // Extents whose load stopped at the limit: forgotten when the view moves, so that a
+  // smaller view inside them loads its own parcels (see viewMoved).
+  let truncatedExtents = [];
   const source = new VectorSource({
     strategy: bboxStrategy,
     loader(extent, resolution, projection, success, failure) {
@@ -43,8 +47,11 @@ export function createParcelsLayer({ getMode, getFilters, onLoad, onError }) {
       const bbox = bboxParam(extent, projection);
       const controller = new AbortController();
       controllers.add(controller);
-      fetchAllItems('parcels', { bbox, ...getFilters() }, { signal: controller.signal })
-        .then(({ features, matched }) => {
+      // A view over a whole district of a large deployment (a million parcels) would
+      // fetch them all: draw the first getMaxDrawn() and say so; zooming in draws all.
+      const max = getMaxDrawn();
+      fetchAllItems('parcels', { bbox, ...getFilters() }, { signal: controller.signal, max })
+        .then(({ features, matched, truncated }) => {
           controllers.delete(controller);
           if (gen !== generation) {
             success([]);
@@ -53,7 +60,8 @@ export function createParcelsLayer({ getMode, getFilters, onLoad, onError }) {
           const feats = geojson.readFeatures({ type: 'FeatureCollection', features });
           source.addFeatures(feats);
           success(feats);
-          onLoad({ bbox, matched, returned: features.length, filters: getFilters() });
+          if (truncated) truncatedExtents.push(extent);
+          onLoad({ bbox, matched, returned: features.length, truncated, max, filters: getFilters() });
         })
         .catch((e) => {
           // The extent stays marked as loaded, so a failing service is not asked again
@@ -76,9 +84,17 @@ export function createParcelsLayer({ getMode, getFilters, onLoad, onError }) {
     generation += 1;
     controllers.forEach((c) => c.abort());
     controllers = new Set();
+    truncatedExtents = [];
     source.refresh();
   }
-  return { layer, source, reload };
+  /** After the view moved: loads stopped at the limit count as not loaded any more. */
+  function viewMoved() {
+    if (!truncatedExtents.length) return;
+    truncatedExtents.forEach((e) => source.removeLoadedExtent(e));
+    truncatedExtents = [];
+    layer.changed();
+  }
+  return { layer, source, reload, viewMoved };
 }
 
 /** A layer of a whole small collection. */

@@ -55,6 +55,7 @@ const layerErrors = (e) => showBanner(e);
 const parcels = createParcelsLayer({
   getMode: () => state.mode,
   getFilters: () => activeFilters(),
+  getMaxDrawn: () => Math.max(1, Number(getSettings().maxDrawn) || 50000),
   onLoad: (info) => {
     state.lastLoad = info;
     $('map-message').hidden = true;
@@ -92,7 +93,8 @@ const layers = [
 const map = createMap('map', layers);
 
 // Loading indicator.
-parcels.source.on('featuresloadstart', () => { state.loading += 1; updateStatus(); });
+let loadsStarted = 0;
+parcels.source.on('featuresloadstart', () => { loadsStarted += 1; state.loading += 1; updateStatus(); });
 const loadDone = () => { state.loading = Math.max(0, state.loading - 1); updateStatus(); scheduleLegend(); };
 parcels.source.on('featuresloadend', loadDone);
 parcels.source.on('featuresloaderror', loadDone);
@@ -171,10 +173,16 @@ function updateLegend() {
   $('parcel-count').textContent = state.lastLoad
     ? t('count.parcels', { shown: num(inView.length), matched: num(state.lastLoad.matched) }) + filtered
     : '';
+  const truncated = $('parcel-truncated');
+  truncated.hidden = !state.lastLoad?.truncated;
+  truncated.textContent = state.lastLoad?.truncated
+    ? t('count.truncated', { max: num(state.lastLoad.max), matched: num(state.lastLoad.matched) })
+    : '';
   updateReportLink();
 }
 
 map.on('moveend', () => {
+  parcels.viewMoved();
   updateReportLink();
   scheduleLegend();
 });
@@ -385,6 +393,7 @@ $('btn-settings').addEventListener('click', () => {
   form.elements.apiBase.value = s.apiBase;
   form.elements.basemapUrl.value = s.basemapUrl;
   form.elements.basemapAttribution.value = s.basemapAttribution;
+  form.elements.maxDrawn.value = s.maxDrawn;
   form.elements.lang.value = lang();
   $('dlg-settings').showModal();
 });
@@ -397,10 +406,11 @@ $('dlg-settings').addEventListener('close', () => {
     apiBase: form.elements.apiBase.value.trim(),
     basemapUrl: form.elements.basemapUrl.value.trim(),
     basemapAttribution: form.elements.basemapAttribution.value.trim(),
+    maxDrawn: Math.max(1, Math.round(Number(form.elements.maxDrawn.value)) || 50000),
     lang: form.elements.lang.value,
   });
   if (next.apiBase !== before.apiBase || next.basemapUrl !== before.basemapUrl
-      || next.basemapAttribution !== before.basemapAttribution) {
+      || next.basemapAttribution !== before.basemapAttribution || next.maxDrawn !== before.maxDrawn) {
     window.location.reload();
     return;
   }
@@ -453,6 +463,7 @@ window.landreuse = {
   snapshot() {
     return {
       loading: state.loading,
+      loadsStarted,
       parcelsLoaded: parcels.source.getFeatures().length,
       parcelsInView: parcelsInView().length,
       lastLoad: state.lastLoad,

@@ -4,7 +4,7 @@
 const KEY = 'landreuse.settings';
 const TOKEN_KEY = 'landreuse.token';
 
-const defaults = { apiBase: '', basemapUrl: '', basemapAttribution: '', lang: 'zh' };
+const defaults = { apiBase: '', basemapUrl: '', basemapAttribution: '', lang: 'zh', maxDrawn: 50000 };
 
 function read() {
   try {

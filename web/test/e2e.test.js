@@ -445,6 +445,34 @@ test('the interface switches to English', STEP, async () => {
   await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
 });
 
+test('a view with more parcels than one view draws says so, and zooming in draws them all', STEP, async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await ctx.addInitScript(() => {
+    localStorage.setItem('landreuse.settings', JSON.stringify({ maxDrawn: 1000 }));
+  });
+  const p = await newPage(ctx);
+  await p.goto(`${service.base}/`);
+  await settled(p);
+  const s = await snapshot(p);
+  assert.equal(s.lastLoad.truncated, true);
+  assert.equal(s.parcelsLoaded, 1000, 'only the first 1,000 are loaded');
+  const all = await api(`/collections/parcels/items?limit=1&bbox=${s.lastLoad.bbox}`);
+  assert.equal(s.lastLoad.matched, all.body.numberMatched);
+  const notice = p.locator('#parcel-truncated');
+  await notice.waitFor({ state: 'visible' });
+  assert.match(await notice.innerText(), new RegExp(`${all.body.numberMatched.toLocaleString('en-US')}`));
+  await shot(p, '08-truncated.png');
+  // A stopped load is not asked again while the view stays where it is.
+  const loads = (await snapshot(p)).loadsStarted;
+  await p.waitForTimeout(2000);
+  assert.equal((await snapshot(p)).loadsStarted, loads, 'no reloading while the view is still');
+  // Zoomed in on the CBD, the view holds fewer than 1,000 parcels: all drawn, no notice.
+  await p.evaluate(() => window.landreuse.centreOn(125.403, 43.856, 16));
+  await settled(p, '(s) => s.lastLoad && !s.lastLoad.truncated');
+  await notice.waitFor({ state: 'hidden' });
+  await ctx.close();
+});
+
 test('a clear message, not a blank map, when the API is unreachable or answers an error', STEP, async () => {
   // 1. The service URL setting points at a closed port.
   const closedPort = await freePort();
