@@ -75,7 +75,10 @@ pub fn reject_unknown(pairs: &[(String, String)], allowed: &[&str]) -> Result<()
     }
 }
 
-fn single<'a>(pairs: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, ApiError> {
+pub(crate) fn single<'a>(
+    pairs: &'a [(String, String)],
+    name: &str,
+) -> Result<Option<&'a str>, ApiError> {
     let mut found = pairs.iter().filter(|(k, _)| k == name);
     let first = found.next();
     if found.next().is_some() {

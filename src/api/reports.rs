@@ -21,8 +21,8 @@ pub async fn land_reserve(
         &pairs,
         &["f", "zone", "subdistrict", "bbox", "area", "as_of"],
     )?;
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    let format = match get("f") {
+    let get = |k: &str| params::single(&pairs, k);
+    let format = match get("f")? {
         Some("csv") => "csv",
         Some("json") => "json",
         Some("html") => "html",
@@ -38,11 +38,11 @@ pub async fn land_reserve(
         },
     };
     let request = ReportRequest::parse(
-        get("zone"),
-        get("subdistrict"),
-        get("bbox"),
-        get("area"),
-        get("as_of"),
+        get("zone")?,
+        get("subdistrict")?,
+        get("bbox")?,
+        get("area")?,
+        get("as_of")?,
     )
     .map_err(ApiError::BadRequest)?;
     let generated = report::land_reserve(

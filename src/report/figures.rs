@@ -385,11 +385,18 @@ fn candidates(
                 .then_some((name, &r.geometry))
         })
         .collect();
-    let nodes: Vec<(&str, Geometry<f64>)> = config
+    let node_points: Vec<Geometry<f64>> = config
         .location
         .nodes
         .iter()
-        .map(|n| (n.name.as_str(), Point::new(n.lon, n.lat).into()))
+        .map(|n| Point::new(n.lon, n.lat).into())
+        .collect();
+    let nodes: Vec<(&str, &Geometry<f64>)> = config
+        .location
+        .nodes
+        .iter()
+        .zip(&node_points)
+        .map(|(n, g)| (n.name.as_str(), g))
         .collect();
     let needs = ProjectNeeds::new(input, config.conflict.min_share);
     let mut held = Tally::default();
@@ -412,8 +419,7 @@ fn candidates(
                 .min_by(|a, b| a.1.total_cmp(&b.1))
         };
         let corridor = nearest(&corridors);
-        let node_refs: Vec<(&str, &Geometry<f64>)> = nodes.iter().map(|(n, g)| (*n, g)).collect();
-        let node = nearest(&node_refs);
+        let node = nearest(&nodes);
         let conflicts = needs.on(p);
         let facts = CandidateFacts {
             reasons: reasons.clone(),

@@ -380,9 +380,9 @@ fn maps(b: &mut String, r: &LandReserveReport, input: &Input) {
         title: title.into(),
         bbox,
         width: 700.0,
-        background: background.iter().map(copy_shape).collect(),
+        background: background.clone(),
         areas,
-        lines: lines.iter().map(copy_line).collect(),
+        lines: lines.clone(),
         outlines: outlines(),
         circles: circles(),
         legend,
@@ -433,9 +433,9 @@ fn maps(b: &mut String, r: &LandReserveReport, input: &Input) {
             title: "亩均效益评价 Land by efficiency grade of the owner".into(),
             bbox,
             width: 700.0,
-            background: background.iter().map(copy_shape).collect(),
+            background: background.clone(),
             areas,
-            lines: lines.iter().map(copy_line).collect(),
+            lines: lines.clone(),
             outlines: outlines(),
             circles: Vec::new(),
             legend,
@@ -517,26 +517,6 @@ fn grade_name(g: &str) -> String {
         "D" => "D 限制发展".into(),
         "ungraded" => "未评价 ungraded".into(),
         other => other.into(),
-    }
-}
-
-fn copy_shape<'a>(s: &MapShape<'a>) -> MapShape<'a> {
-    MapShape {
-        geometry: s.geometry,
-        fill: s.fill,
-        stroke: s.stroke,
-        stroke_width: s.stroke_width,
-        dash: s.dash,
-        title: s.title.clone(),
-    }
-}
-
-fn copy_line<'a>(l: &MapLine<'a>) -> MapLine<'a> {
-    MapLine {
-        geometry: l.geometry,
-        colour: l.colour,
-        width: l.width,
-        label: l.label.clone(),
     }
 }
 

@@ -418,22 +418,18 @@ impl<'a> ParcelSink<'a> {
         {
             return;
         }
-        let row = ParcelRow::from_record(r, self.grid.is_none(), &mut self.texts, &self.schools);
-        if let Some(grid) = &mut self.grid {
-            grid.add(&row);
-        } else if self.rows.len() >= MAP_PARCELS_LIMIT {
+        if self.grid.is_none() && self.rows.len() >= MAP_PARCELS_LIMIT {
             // Too many to draw: drop the geometries kept so far and count into cells.
             let mut grid = GridCells::new(self.grid_extent);
             for kept in &mut self.rows {
                 grid.add(kept);
                 kept.geometry = None;
             }
-            grid.add(&row);
             self.grid = Some(grid);
         }
-        let mut row = row;
-        if self.grid.is_some() {
-            row.geometry = None;
+        let row = ParcelRow::from_record(r, self.grid.is_none(), &mut self.texts, &self.schools);
+        if let Some(grid) = &mut self.grid {
+            grid.add(&row);
         }
         self.rows.push(row);
     }

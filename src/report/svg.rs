@@ -39,6 +39,7 @@ const PALETTE: [&str; 8] = [
 ///
 /// Polygons are filled with `fill` (none when `None`); line geometries are never
 /// filled; points are drawn as small dots.
+#[derive(Clone)]
 pub struct MapShape<'a> {
     /// The shape, in CRS84 degrees.
     pub geometry: &'a Geometry<f64>,
@@ -55,6 +56,7 @@ pub struct MapShape<'a> {
 }
 
 /// A line (road) with an optional label drawn along/near it.
+#[derive(Clone)]
 pub struct MapLine<'a> {
     /// The line, in CRS84 degrees.
     pub geometry: &'a Geometry<f64>,
