@@ -79,6 +79,7 @@ pub async fn open(config: &ServiceConfig) -> Result<AppState, StartError> {
         grading: Arc::new(config.grading.clone()),
         targets: Arc::new(config.targets.clone()),
         priority: Arc::new(config.priority.clone()),
+        heavy: Arc::new(tokio::sync::Semaphore::new(config.api.heavy_jobs.max(1))),
     })
 }
 

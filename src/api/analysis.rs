@@ -5,57 +5,83 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use axum::extract::{RawQuery, State};
-use axum::response::{IntoResponse, Response};
+use axum::extract::State;
+use axum::Json;
 use geo::{Geometry, Intersects, Point};
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
 
-use super::{params, ApiError, AppState};
+use super::params::values::{Flag, LonLat, Number, Whole};
+use super::params::Params;
+use super::schemas::{text, Found, GapParcel, Gaps, NearestSchools, Overlaps, Within};
+use super::{ApiError, AppState};
 use crate::domain::projects::Level;
 use crate::domain::{landuse, AreaMeasure, Collection};
 use crate::index::analysis::Near;
 use crate::index::{IndexedFeature, Query};
 
-type Pairs = Vec<(String, String)>;
-
-fn get<'a>(pairs: &'a Pairs, k: &str) -> Option<&'a str> {
-    pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
+/// Where a question is measured from: a point, or a feature by code (roads also by name).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct Origin {
+    /// A position lon,lat in CRS84, e.g. 125.403,43.862.
+    pub point: Option<LonLat>,
+    /// A parcel code.
+    pub parcel: Option<String>,
+    /// A project id.
+    pub project: Option<String>,
+    /// A school id.
+    pub school: Option<String>,
+    /// A road code or name (深圳街).
+    pub road: Option<String>,
 }
 
-fn number(pairs: &Pairs, k: &str, default: f64, max: f64) -> Result<f64, ApiError> {
-    match get(pairs, k) {
+/// A number from 0 to `max`, or `default` when absent.
+fn bounded(v: Option<Number>, name: &str, default: f64, max: f64) -> Result<f64, ApiError> {
+    match v {
         None => Ok(default),
-        Some(v) => v
-            .parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite() && *x >= 0.0 && *x <= max)
-            .ok_or_else(|| {
-                ApiError::BadRequest(format!("{k}={v} is not a number from 0 to {max}"))
-            }),
+        Some(Number(x)) if (0.0..=max).contains(&x) => Ok(x),
+        Some(Number(x)) => Err(ApiError::BadRequest(format!(
+            "parameter {name}={x} is refused: expected a number from 0 to {max}"
+        ))),
     }
 }
 
-/// The origin of a question: `point=lon,lat`, or a feature (`parcel=`, `project=`,
-/// `school=`, `road=` by code or, for roads, by name).
-fn origin(state: &AppState, pairs: &Pairs) -> Result<(Geometry<f64>, String), ApiError> {
-    if let Some(p) = get(pairs, "point") {
-        let nums: Vec<f64> = p.split(',').filter_map(|s| s.trim().parse().ok()).collect();
-        return match nums.as_slice() {
-            [lon, lat] if (-180.0..=180.0).contains(lon) && (-90.0..=90.0).contains(lat) => {
-                Ok((Point::new(*lon, *lat).into(), format!("point {lon},{lat}")))
-            }
-            _ => Err(ApiError::BadRequest(format!(
-                "point={p} is not lon,lat in CRS84, e.g. point=125.403,43.862"
-            ))),
-        };
+/// A count from 1 to `max`, or `default` when absent.
+fn count(v: Option<Whole>, name: &str, default: usize, max: usize) -> Result<usize, ApiError> {
+    match v {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n.count()) => Ok(n.count()),
+        Some(n) => Err(ApiError::BadRequest(format!(
+            "parameter {name}={} is refused: expected a whole number from 1 to {max}",
+            n.0
+        ))),
     }
-    for (key, c) in [
-        ("parcel", Collection::Parcels),
-        ("project", Collection::Projects),
-        ("school", Collection::Schools),
-        ("road", Collection::Roads),
-    ] {
-        let Some(code) = get(pairs, key) else {
+}
+
+/// The origin's geometry and a label for it.
+fn origin(state: &AppState, o: &Origin) -> Result<(Geometry<f64>, String), ApiError> {
+    let named = [
+        ("parcel", Collection::Parcels, &o.parcel),
+        ("project", Collection::Projects, &o.project),
+        ("school", Collection::Schools, &o.school),
+        ("road", Collection::Roads, &o.road),
+    ];
+    let given =
+        usize::from(o.point.is_some()) + named.iter().filter(|(_, _, v)| v.is_some()).count();
+    if given > 1 {
+        return Err(ApiError::BadRequest(
+            "name one place to measure from: point=, parcel=, project=, school= or road=, not several".into(),
+        ));
+    }
+    if let Some(p) = o.point {
+        return Ok((
+            Point::new(p.lon, p.lat).into(),
+            format!("point {},{}", p.lon, p.lat),
+        ));
+    }
+    for (key, c, code) in named {
+        let Some(code) = code else {
             continue;
         };
         let idx = state.index.read(c);
@@ -78,69 +104,110 @@ fn origin(state: &AppState, pairs: &Pairs) -> Result<(Geometry<f64>, String), Ap
     ))
 }
 
-fn summary(n: &Near) -> Value {
+fn found(n: &Near) -> Found {
     let f = &n.feature;
     let p = f.properties();
-    json!({"id": f.code, "distance_m": (n.distance_m * 100.0).round() / 100.0,
-           "name": p.get("name"), "level": p.get("level"), "status": p.get("status"),
-           "kind": p.get("kind"), "land_use": p.get("land_use"), "area_m2": p.get("area_m2")})
+    Found {
+        id: f.code.to_string(),
+        distance_m: (n.distance_m * 100.0).round() / 100.0,
+        name: text(&p, "name"),
+        level: text(&p, "level"),
+        status: text(&p, "status"),
+        kind: text(&p, "kind"),
+        land_use: text(&p, "land_use"),
+        area_m2: p.get("area_m2").and_then(Value::as_f64),
+    }
+}
+
+fn level_of(v: Option<&str>) -> Result<Option<Level>, ApiError> {
+    v.map(Level::parse)
+        .transpose()
+        .map_err(ApiError::BadRequest)
+}
+
+/// The query of `/analysis/nearest-schools`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct NearestQuery {
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub origin: Origin,
+    /// How many schools, 1 to 100 (default 3).
+    pub k: Option<Whole>,
+    /// primary or middle: only schools serving that level.
+    pub level: Option<String>,
+    /// Only schools within this many metres (0 to 100,000).
+    pub max_m: Option<Number>,
 }
 
 /// `GET /analysis/nearest-schools?point=lon,lat|parcel=ID&k=3&level=primary`
 pub async fn nearest_schools(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let pairs = params::pairs(raw.as_deref())?;
-    params::reject_unknown(
-        &pairs,
-        &[
-            "point", "parcel", "project", "school", "road", "k", "level", "max_m",
-        ],
-    )?;
-    let (geometry, from) = origin(&state, &pairs)?;
-    let k = number(&pairs, "k", 3.0, 100.0)? as usize;
-    let level = get(&pairs, "level")
-        .map(Level::parse)
-        .transpose()
-        .map_err(ApiError::BadRequest)?;
-    let max = get(&pairs, "max_m")
-        .map(|_| number(&pairs, "max_m", 0.0, 100_000.0))
+    Params(q): Params<NearestQuery>,
+) -> Result<Json<NearestSchools>, ApiError> {
+    let (geometry, from) = origin(&state, &q.origin)?;
+    let k = count(q.k, "k", 3, 100)?;
+    let level = level_of(q.level.as_deref())?;
+    let max = q
+        .max_m
+        .map(|m| bounded(Some(m), "max_m", 0.0, 100_000.0))
         .transpose()?;
     let keep = |f: &IndexedFeature| {
         level.is_none_or(|l| l.served_by(f.properties().get("level").and_then(Value::as_str)))
     };
-    let found = state
+    let near = state
         .index
         .read(Collection::Schools)
-        .nearest(&geometry, k.max(1), max, &keep);
-    Ok(
-        axum::Json(json!({"from": from, "schools": found.iter().map(summary).collect::<Vec<_>>()}))
-            .into_response(),
-    )
+        .nearest(&geometry, k, max, &keep);
+    Ok(Json(NearestSchools {
+        from,
+        schools: near.iter().map(found).collect(),
+    }))
+}
+
+/// The query of `/analysis/coverage-gaps`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageQuery {
+    /// primary (default) or middle.
+    pub level: Option<String>,
+    /// Service radius, metres (default 500 for primary, 1,000 for middle; at most 20,000).
+    pub radius: Option<Number>,
+    /// Whether planned schools count as serving (default false).
+    pub planned: Option<Flag>,
+    /// Only parcels of this zone (south, north, bonded).
+    pub zone: Option<String>,
+    /// Parcels to list, 1 to 1,000,000 (default 1,000).
+    pub limit: Option<Whole>,
 }
 
 /// `GET /analysis/coverage-gaps?level=primary|middle&radius=500&planned=true`: residential
 /// parcels farther than the radius from every school serving the level.
 pub async fn coverage_gaps(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let pairs = params::pairs(raw.as_deref())?;
-    params::reject_unknown(&pairs, &["level", "radius", "planned", "zone", "limit"])?;
-    let limit = number(&pairs, "limit", 1000.0, 1_000_000.0)? as usize;
-    let level =
-        Level::parse(get(&pairs, "level").unwrap_or("primary")).map_err(ApiError::BadRequest)?;
-    let radius = number(&pairs, "radius", level.radius_m(), 20_000.0)?;
-    let with_planned = match get(&pairs, "planned") {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(v) => {
-            return Err(ApiError::BadRequest(format!(
-                "planned={v} is not true or false"
-            )))
-        }
-    };
+    Params(q): Params<CoverageQuery>,
+) -> Result<Json<Gaps>, ApiError> {
+    let limit = count(q.limit, "limit", 1000, 1_000_000)?;
+    let level = level_of(q.level.as_deref())?.unwrap_or(Level::Primary);
+    let radius = bounded(q.radius, "radius", level.radius_m(), 20_000.0)?;
+    let with_planned = q.planned.unwrap_or_default().0;
+    let zone = q.zone;
+    let index = Arc::clone(&state.index);
+    super::heavy::run(&state, move || {
+        coverage(&index, level, radius, with_planned, zone, limit)
+    })
+    .await
+    .map(Json)
+}
+
+/// The coverage question on the index (CPU-bound: run off the async workers).
+fn coverage(
+    index: &crate::index::Index,
+    level: Level,
+    radius: f64,
+    with_planned: bool,
+    zone: Option<String>,
+    limit: usize,
+) -> Gaps {
     // Residential land of either code system (R, R1 … and 0701), from the index's
     // filter values rather than each parcel's JSON.
     let residential: Vec<String> = landuse::matching_codes("R")
@@ -149,19 +216,18 @@ pub async fn coverage_gaps(
         .map(str::to_string)
         .collect();
     let mut filters = vec![("land_use".to_string(), residential)];
-    if let Some(z) = get(&pairs, "zone") {
-        filters.push(("zone".to_string(), vec![z.to_string()]));
+    if let Some(z) = zone {
+        filters.push(("zone".to_string(), vec![z]));
     }
-    let parcels: Vec<Arc<IndexedFeature>> = state
-        .index
-        .read(Collection::Parcels)
+    let parcel_index = index.read(Collection::Parcels);
+    let parcels = parcel_index
         .query(&Query {
             filters,
             limit: usize::MAX,
             ..Query::default()
         })
         .features;
-    let schools = state.index.read(Collection::Schools);
+    let schools = index.read(Collection::Schools);
     let serving: HashSet<Box<str>> = schools
         .all()
         .iter()
@@ -173,100 +239,126 @@ pub async fn coverage_gaps(
         .map(|f| f.code.clone())
         .collect();
     let keep = |f: &IndexedFeature| serving.contains(&f.code);
-    let index = state.index.read(Collection::Parcels);
-    let (checked, mut gaps, mut listed, mut area) = (parcels.len(), 0usize, Vec::new(), 0.0);
+    let (mut gaps, mut listed, mut area) = (0usize, Vec::new(), 0.0);
     for f in &parcels {
         if schools.within(&f.geometry, radius, &keep).is_empty() {
             gaps += 1;
             area += f.area_m2;
             if listed.len() < limit {
-                listed.push(json!({"id": f.code, "zone": f.filter_value(&index, "zone"),
-                    "subdistrict": f.filter_value(&index, "subdistrict"),
-                    "land_use": f.filter_value(&index, "land_use"), "area_m2": f.area_m2}));
+                let value = |name| f.filter_value(&parcel_index, name).map(str::to_string);
+                listed.push(GapParcel {
+                    id: f.code.to_string(),
+                    zone: value("zone"),
+                    subdistrict: value("subdistrict"),
+                    land_use: value("land_use"),
+                    area_m2: f.area_m2,
+                });
             }
         }
     }
-    Ok(axum::Json(json!({
-        "level": match level { Level::Primary => "primary", Level::Middle => "middle" },
-        "radius_m": radius,
-        "schools_counted": if with_planned { "completed and planned" } else { "completed" },
-        "residential_parcels": checked,
-        "gaps": gaps,
-        "gap_area": AreaMeasure::from_m2(area),
-        "listed": listed.len(),
-        "parcels": listed,
-    }))
-    .into_response())
+    Gaps {
+        level: match level {
+            Level::Primary => "primary",
+            Level::Middle => "middle",
+        }
+        .into(),
+        radius_m: radius,
+        schools_counted: if with_planned {
+            "completed and planned"
+        } else {
+            "completed"
+        }
+        .into(),
+        residential_parcels: parcels.len(),
+        gaps,
+        gap_area: AreaMeasure::from_m2(area),
+        listed: listed.len(),
+        parcels: listed,
+    }
+}
+
+/// The query of `/analysis/overlaps`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverlapsQuery {
+    /// A project id.
+    pub project: Option<String>,
+    /// A school id.
+    pub school: Option<String>,
 }
 
 /// `GET /analysis/overlaps?project=ID|school=ID`: reserved parcels and other projects the
 /// project's geometry meets.
 pub async fn overlaps(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let pairs = params::pairs(raw.as_deref())?;
-    params::reject_unknown(&pairs, &["project", "school"])?;
-    if get(&pairs, "project").is_none() && get(&pairs, "school").is_none() {
+    Params(q): Params<OverlapsQuery>,
+) -> Result<Json<Overlaps>, ApiError> {
+    if q.project.is_none() && q.school.is_none() {
         return Err(ApiError::BadRequest(
             "name the project (project=) or school (school=)".into(),
         ));
     }
-    let (geometry, from) = origin(&state, &pairs)?;
+    let o = Origin {
+        project: q.project,
+        school: q.school,
+        ..Origin::default()
+    };
+    let (geometry, from) = origin(&state, &o)?;
     let own = from
         .split_once(' ')
         .map(|(_, c)| c.to_string())
         .unwrap_or_default();
-    let meets = |c: Collection, keep: &dyn Fn(&IndexedFeature) -> bool| -> Vec<Value> {
+    let meets = |c: Collection, keep: &dyn Fn(&IndexedFeature) -> bool| -> Vec<Found> {
         state
             .index
             .read(c)
             .within(&geometry, 0.0, keep)
             .iter()
             .filter(|n| *n.feature.code != *own && n.feature.geometry.intersects(&geometry))
-            .map(summary)
+            .map(found)
             .collect()
     };
     let reserved = |f: &IndexedFeature| {
         f.properties().get("status").and_then(Value::as_str) == Some("reserved")
     };
-    Ok(axum::Json(json!({
-        "from": from,
-        "reserved_parcels": meets(Collection::Parcels, &reserved),
-        "projects": meets(Collection::Projects, &|_| true),
-        "schools": meets(Collection::Schools, &|_| true),
+    Ok(Json(Overlaps {
+        from,
+        reserved_parcels: meets(Collection::Parcels, &reserved),
+        projects: meets(Collection::Projects, &|_| true),
+        schools: meets(Collection::Schools, &|_| true),
     }))
-    .into_response())
+}
+
+/// The query of `/analysis/within`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct WithinQuery {
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub origin: Origin,
+    /// Geodesic distance, metres (default 100, at most 20,000).
+    pub distance: Option<Number>,
+    /// The collection to search (default parcels).
+    pub collection: Option<String>,
+    /// Features to list, 1 to 10,000 (default 1,000).
+    pub limit: Option<Whole>,
 }
 
 /// `GET /analysis/within?road=NAME|project=ID|parcel=ID|point=lon,lat&distance=100&collection=parcels`
 pub async fn within(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let pairs = params::pairs(raw.as_deref())?;
-    params::reject_unknown(
-        &pairs,
-        &[
-            "point",
-            "parcel",
-            "project",
-            "school",
-            "road",
-            "distance",
-            "collection",
-            "limit",
-        ],
-    )?;
-    let (geometry, from) = origin(&state, &pairs)?;
-    let distance = number(&pairs, "distance", 100.0, 20_000.0)?;
-    let c: Collection = get(&pairs, "collection")
+    Params(q): Params<WithinQuery>,
+) -> Result<Json<Within>, ApiError> {
+    let (geometry, from) = origin(&state, &q.origin)?;
+    let distance = bounded(q.distance, "distance", 100.0, 20_000.0)?;
+    let c: Collection = q
+        .collection
+        .as_deref()
         .unwrap_or("parcels")
         .parse()
         .map_err(ApiError::BadRequest)?;
-    let limit = number(&pairs, "limit", 1000.0, 10_000.0)? as usize;
-    let found = state.index.read(c).within(&geometry, distance, &|_| true);
-    let area: f64 = found
+    let limit = count(q.limit, "limit", 1000, 10_000)?;
+    let near = state.index.read(c).within(&geometry, distance, &|_| true);
+    let area: f64 = near
         .iter()
         .filter_map(|n| {
             n.feature
@@ -275,10 +367,12 @@ pub async fn within(
                 .and_then(Value::as_f64)
         })
         .sum();
-    Ok(axum::Json(json!({
-        "from": from, "distance_m": distance, "collection": c.id(), "matched": found.len(),
-        "area": AreaMeasure::from_m2(area),
-        "features": found.iter().take(limit).map(summary).collect::<Vec<_>>(),
+    Ok(Json(Within {
+        from,
+        distance_m: distance,
+        collection: c.id().to_string(),
+        matched: near.len(),
+        area: AreaMeasure::from_m2(area),
+        features: near.iter().take(limit).map(found).collect(),
     }))
-    .into_response())
 }

@@ -1,7 +1,7 @@
 //! Bearer-token checks for the API: writes need a role; reads may be open.
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -45,13 +45,15 @@ pub async fn require(
     Ok(holder)
 }
 
-/// Lets reads through when reading is open, else asks for any valid token.
+/// Lets reads through when reading is open, else asks for any valid token. Writes pass
+/// on to their handlers, which ask for the role they need.
 pub async fn read_guard(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    if !state.settings.read_open {
+    let is_read = matches!(*request.method(), Method::GET | Method::HEAD);
+    if is_read && !state.settings.read_open {
         require(&state, request.headers(), Role::Viewer).await?;
     }
     Ok(next.run(request).await)

@@ -1,27 +1,46 @@
 //! `/enterprises`: the zone's firms with their figures, land and 亩均效益 grade, and the
 //! parcels each uses.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use serde_json::{json, Map, Value};
+use axum::Json;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use super::auth::require;
-use super::{base_url, params, ApiError, AppState};
+use super::html::segment;
+use super::params::{NoQuery, Params};
+use super::schemas::{text, EnterpriseBody, EnterpriseList, EnterpriseParcel, Link};
+use super::{base_url, ApiError, AppState};
 use crate::auth::Role;
 use crate::domain::Collection;
 use crate::index::Query;
 use crate::store::EnterpriseRecord;
 use crate::workflow::enterprises;
 
-fn body_of(e: &EnterpriseRecord, base: &str) -> Value {
-    let mut v = serde_json::to_value(e).unwrap_or_default();
-    v["links"] = json!([
-        {"href": format!("{base}/enterprises/{}", e.id), "rel": "self", "type": "application/json"},
-        {"href": format!("{base}/collections/parcels/items?owner={}", urlencode(&e.enterprise.name)),
-         "rel": "related", "type": "application/geo+json", "title": "The firm's parcels"},
-    ]);
-    v
+fn body_of(e: &EnterpriseRecord, base: &str) -> EnterpriseBody {
+    EnterpriseBody {
+        record: e.clone(),
+        links: vec![
+            Link::new(
+                format!("{base}/enterprises/{}", e.id),
+                "self",
+                "application/json",
+                None,
+            ),
+            Link::new(
+                format!(
+                    "{base}/collections/parcels/items?owner={}",
+                    urlencode(&e.enterprise.name)
+                ),
+                "related",
+                "application/geo+json",
+                Some("The firm's parcels"),
+            ),
+        ],
+        parcels: None,
+    }
 }
 
 fn urlencode(s: &str) -> String {
@@ -43,94 +62,187 @@ async fn find(state: &AppState, id: &str) -> Result<EnterpriseRecord, ApiError> 
         .ok_or_else(|| ApiError::NotFound(format!("there is no enterprise {id}")))
 }
 
+/// The query of the firm list: each an equality filter.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// A, B, C, D or ungraded.
+    pub grade: Option<String>,
+    /// Industry chain code.
+    pub industry_chain: Option<String>,
+    /// Zone of most of its land (south, north, bonded).
+    pub zone: Option<String>,
+}
+
+fn matches(e: &EnterpriseRecord, q: &ListQuery) -> bool {
+    let grade = match q.grade.as_deref() {
+        None => true,
+        Some("ungraded") => e.grade.grade.is_none(),
+        Some(g) => e.grade.grade.as_deref() == Some(g),
+    };
+    let chain = q.industry_chain.is_none() || e.enterprise.industry_chain == q.industry_chain;
+    let zone = q.zone.is_none() || e.grade.zone == q.zone;
+    grade && chain && zone
+}
+
 /// `GET /enterprises?grade=&industry_chain=&zone=`
 pub async fn list(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    Params(q): Params<ListQuery>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let pairs = params::pairs(raw.as_deref())?;
-    params::reject_unknown(&pairs, &["grade", "industry_chain", "zone"])?;
+) -> Result<Json<EnterpriseList>, ApiError> {
     let base = base_url(&state.settings, &headers);
-    let list: Vec<Value> = state
+    let list: Vec<EnterpriseBody> = state
         .store
         .enterprises()
         .await?
         .iter()
+        .filter(|e| matches(e, &q))
         .map(|e| body_of(e, &base))
-        .filter(|v| {
-            pairs.iter().all(|(k, want)| match (k.as_str(), &v[k]) {
-                ("grade", Value::Null) => want == "ungraded",
-                (_, Value::String(s)) => s == want,
-                _ => false,
-            })
-        })
         .collect();
-    Ok(axum::Json(json!({"numberMatched": list.len(), "enterprises": list})).into_response())
+    Ok(Json(EnterpriseList {
+        number_matched: list.len(),
+        enterprises: list,
+    }))
 }
 
 /// `GET /enterprises/{id}` with the parcels the firm uses.
 pub async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Params(_): Params<NoQuery>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Json<EnterpriseBody>, ApiError> {
     let e = find(&state, &id).await?;
     let base = base_url(&state.settings, &headers);
     let mut body = body_of(&e, &base);
     let page = state.index.read(Collection::Parcels).query(&Query {
         filters: vec![("owner".into(), vec![e.enterprise.name.clone()])],
-        limit: 10_000,
+        limit: usize::MAX,
         ..Query::default()
     });
-    let parcels: Vec<Value> = page
+    let parcels = page
         .features
         .iter()
         .map(|f| {
             let p = f.properties();
-            json!({"id": f.code, "zone": p.get("zone"), "land_use": p.get("land_use"),
-                   "status": p.get("status"), "area_m2": p.get("area_m2"), "area_mu": p.get("area_mu"),
-                   "href": format!("{base}/collections/parcels/items/{}", f.code)})
+            EnterpriseParcel {
+                id: f.code.to_string(),
+                zone: text(&p, "zone"),
+                land_use: text(&p, "land_use"),
+                status: text(&p, "status"),
+                area_m2: p.get("area_m2").and_then(Value::as_f64),
+                area_mu: p.get("area_mu").and_then(Value::as_f64),
+                href: format!("{base}/collections/parcels/items/{}", segment(&f.code)),
+            }
         })
         .collect();
-    body["parcels"] = Value::from(parcels);
-    Ok(axum::Json(body).into_response())
+    body.parcels = Some(parcels);
+    Ok(Json(body))
 }
 
-fn object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
-    match serde_json::from_slice::<Value>(bytes) {
+/// A new firm.
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnterpriseNew {
+    /// Registered Chinese name (unique).
+    pub name: String,
+    /// English name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
+    /// Industry chain code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub industry_chain: Option<String>,
+    /// 规上 (above designated size).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub above_scale: Option<bool>,
+    /// Annual output value, 万元.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_value_wan: Option<f64>,
+    /// Annual tax, 万元.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tax_wan: Option<f64>,
+    /// Employees.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employees: Option<i64>,
+    /// Year founded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub founded_year: Option<i64>,
+}
+
+/// A correction of a firm: the fields to change (others stay as they are).
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnterprisePatch {
+    /// Registered Chinese name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// English name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
+    /// Industry chain code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub industry_chain: Option<String>,
+    /// 规上 (above designated size).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub above_scale: Option<bool>,
+    /// Annual output value, 万元.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_value_wan: Option<f64>,
+    /// Annual tax, 万元.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tax_wan: Option<f64>,
+    /// Employees.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employees: Option<i64>,
+    /// Year founded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub founded_year: Option<i64>,
+}
+
+/// Reads a body strictly into `T` (the documented shape), then as the object of fields
+/// it gives, for the workflow's own checks.
+fn object<T: serde::de::DeserializeOwned + serde::Serialize>(
+    bytes: &[u8],
+    what: &str,
+) -> Result<Map<String, Value>, ApiError> {
+    let typed: T = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::BadRequest(format!("the {what} cannot be read: {e}")))?;
+    match serde_json::to_value(typed) {
         Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(ApiError::BadRequest(
-            "the body must be a JSON object".into(),
-        )),
-        Err(e) => Err(ApiError::BadRequest(format!("the body is not JSON: {e}"))),
+        Ok(_) => Err(ApiError::BadRequest(format!(
+            "the {what} must be a JSON object"
+        ))),
+        Err(e) => Err(ApiError::internal(format!("the {what} as JSON"), e)),
     }
 }
 
 /// `POST /enterprises` (planner)
 pub async fn create(
     State(state): State<AppState>,
+    Params(_): Params<NoQuery>,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
+) -> Result<(StatusCode, Json<EnterpriseBody>), ApiError> {
     let holder = require(&state, &headers, Role::Planner).await?;
-    let e = enterprises::from_json(&object(&body)?)?;
+    let e = enterprises::from_json(&object::<EnterpriseNew>(&body, "enterprise")?)?;
     let record = enterprises::create(state.store.as_ref(), &holder.name, e, &state.grading).await?;
     state.index.catch_up(state.store.as_ref()).await?;
     let base = base_url(&state.settings, &headers);
-    Ok((StatusCode::CREATED, axum::Json(body_of(&record, &base))).into_response())
+    Ok((StatusCode::CREATED, Json(body_of(&record, &base))))
 }
 
 /// `PATCH /enterprises/{id}` (planner)
 pub async fn update(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Params(_): Params<NoQuery>,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
+) -> Result<Json<EnterpriseBody>, ApiError> {
     let holder = require(&state, &headers, Role::Planner).await?;
     let current = find(&state, &id).await?;
-    let patch = object(&body)?;
+    let patch = object::<EnterprisePatch>(&body, "correction")?;
     let record = enterprises::update(
         state.store.as_ref(),
         &holder.name,
@@ -141,5 +253,5 @@ pub async fn update(
     .await?;
     state.index.catch_up(state.store.as_ref()).await?;
     let base = base_url(&state.settings, &headers);
-    Ok(axum::Json(body_of(&record, &base)).into_response())
+    Ok(Json(body_of(&record, &base)))
 }

@@ -47,9 +47,52 @@ pub enum ApiError {
         /// Every invalid feature.
         errors: Vec<FeatureError>,
     },
-    /// A failure on our side; the cause is logged.
+    /// The method is not an operation of the path.
     #[error("{0}")]
-    Internal(String),
+    MethodNotAllowed(String),
+    /// A failure on our side: what was being done, and the cause with its chain, which
+    /// is logged with the request id and never shown.
+    #[error("{context}")]
+    Internal {
+        /// What was being done.
+        context: String,
+        /// Why it failed.
+        #[source]
+        source: Option<BoxError>,
+    },
+}
+
+/// Any error, as the cause of an [`ApiError::Internal`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+impl ApiError {
+    /// A failure on our side caused by `source`.
+    pub fn internal(context: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Self::Internal {
+            context: context.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// A failure on our side with no error value behind it (a broken invariant).
+    pub fn invariant(context: impl Into<String>) -> Self {
+        Self::Internal {
+            context: context.into(),
+            source: None,
+        }
+    }
+}
+
+/// `e` and every cause under it, joined by ": ".
+pub fn cause_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    out
 }
 
 impl ApiError {
@@ -66,7 +109,8 @@ impl ApiError {
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::InvalidFeatures { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -74,10 +118,13 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status_code();
+        let request_id = super::REQUEST_ID
+            .try_with(Clone::clone)
+            .unwrap_or_else(|_| "-".to_string());
         let detail = match &self {
-            Self::Internal(cause) => {
-                tracing::error!(%cause, "request failed");
-                "the server failed to answer; the cause is in its log".to_string()
+            Self::Internal { .. } => {
+                tracing::error!(request_id = %request_id, cause = %cause_chain(&self), "request failed");
+                format!("the server failed to answer; its log names the cause under request id {request_id}")
             }
             other => other.to_string(),
         };
@@ -86,6 +133,7 @@ impl IntoResponse for ApiError {
             "title": status.canonical_reason().unwrap_or("Error"),
             "status": status.as_u16(),
             "detail": detail,
+            "request_id": request_id,
         });
         if let Self::InvalidFeatures { errors, .. } = &self {
             body["errors"] = json!(errors);
@@ -110,7 +158,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict(m) => Self::Conflict(m),
-            other => Self::Internal(other.to_string()),
+            other => Self::internal("the store failed", other),
         }
     }
 }

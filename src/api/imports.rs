@@ -1,12 +1,15 @@
 //! `POST /imports`: GeoJSON survey data uploaded by GIS staff.
 
 use axum::body::Body;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use schemars::JsonSchema;
+use serde::Deserialize;
 
 use super::auth::require;
-use super::params;
+use super::params::values::Flag;
+use super::params::Params;
 use super::{ApiError, AppState};
 use crate::auth::Role;
 use crate::domain::Collection;
@@ -21,16 +24,35 @@ const MEDIA_TYPES: &[&str] = &[
     "application/jsonl",
 ];
 
+/// The query of `POST /imports`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    /// The collection to import into: parcels (default), zones, roads, schools or projects.
+    pub collection: Option<String>,
+    /// Source CRS (CRS84, EPSG:4326, 4490, 4551, 4530, 3857, or GCJ02 for AMap/Tencent
+    /// coordinates); default the file's crs member, else CRS84.
+    pub crs: Option<String>,
+    /// Axis order of the positions: east-north (longitude or easting first, as GeoJSON
+    /// files are written) or north-east.
+    #[schemars(extend("enum" = ["east-north", "north-east"]))]
+    pub axis_order: Option<String>,
+    /// Field renames target=source, comma-separated (land_use=GB_Code,owner=QLRMC).
+    pub map: Option<String>,
+    /// Import the valid features and list the invalid ones (default false: all or nothing).
+    pub skip_invalid: Option<Flag>,
+}
+
 /// `POST /imports?collection=parcels&crs=EPSG:4551&axis_order=north-east&map=…&skip_invalid=true`
 pub async fn create(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    Params(q): Params<ImportQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     let holder = require(&state, &headers, Role::Gis).await?;
     let holder_name = holder.name.clone();
-    let opts = options(&state, raw.as_deref(), holder.name)?;
+    let opts = options(&state, q, holder.name)?;
     check_media_type(&headers)?;
     let limit = state.settings.max_upload_bytes;
     let too_large = |size: String| {
@@ -51,6 +73,7 @@ pub async fn create(
     let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| too_large("larger than that".into()))?;
+    let _permit = super::heavy::permit(&state).await?;
     let report =
         import::run_import(state.store.as_ref(), std::io::Cursor::new(bytes), opts).await?;
     if report.collection == Collection::Parcels.id() {
@@ -67,36 +90,28 @@ pub async fn create(
     Ok((StatusCode::CREATED, axum::Json(report)).into_response())
 }
 
-fn options(state: &AppState, raw: Option<&str>, actor: String) -> Result<ImportOptions, ApiError> {
-    let pairs = params::pairs(raw)?;
-    params::reject_unknown(
-        &pairs,
-        &["collection", "crs", "axis_order", "map", "skip_invalid"],
-    )?;
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    let collection: Collection = get("collection")
+fn options(state: &AppState, q: ImportQuery, actor: String) -> Result<ImportOptions, ApiError> {
+    let collection: Collection = q
+        .collection
+        .as_deref()
         .unwrap_or("parcels")
         .parse()
         .map_err(ApiError::BadRequest)?;
-    let crs = get("crs")
+    let crs = q
+        .crs
+        .as_deref()
         .map(Crs::parse)
         .transpose()
         .map_err(ApiError::BadRequest)?;
-    let axis_order = get("axis_order")
+    let axis_order = q
+        .axis_order
+        .as_deref()
         .map(AxisOrder::parse)
         .transpose()
         .map_err(ApiError::BadRequest)?;
-    let field_map =
-        FieldMap::parse(get("map").unwrap_or(""), collection).map_err(ApiError::BadRequest)?;
-    let skip_invalid = match get("skip_invalid") {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(other) => {
-            return Err(ApiError::BadRequest(format!(
-                "skip_invalid={other} is not true or false"
-            )))
-        }
-    };
+    let field_map = FieldMap::parse(q.map.as_deref().unwrap_or(""), collection)
+        .map_err(ApiError::BadRequest)?;
+    let skip_invalid = q.skip_invalid.unwrap_or_default().0;
     Ok(ImportOptions {
         collection,
         crs,

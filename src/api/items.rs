@@ -5,10 +5,12 @@ use std::borrow::Cow;
 
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
+use schemars::JsonSchema;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::ogc::{find_collection, link};
-use super::params::{self, Format};
+use super::params::{self, Format, ItemsQuery, Params};
 use super::{base_url, html, typed, ApiError, AppState};
 use crate::crs::{Crs, Reprojector};
 use crate::index::{IndexedFeature, QueryPage};
@@ -20,17 +22,26 @@ pub async fn items(
     State(state): State<AppState>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
+    Params(q): Params<ItemsQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let c = find_collection(&id)?;
     let pairs = params::pairs(raw.as_deref())?;
-    let request = params::items_query(c, &pairs)?;
+    let request = q.into_request(c)?;
     let query = &request.query;
-    let f = params::format(&pairs, &headers)?;
+    let f = params::format(request.f, &headers);
     let page = state.index.read(c).query(query);
     let base = base_url(&state.settings, &headers);
     let url = format!("{base}/collections/{}/items", c.id());
-    let links = page_links(&url, &pairs, f, query.offset, &page, &base, c.id());
+    let links = page_links(
+        &url,
+        &pairs,
+        f,
+        (query.offset, query.limit),
+        &page,
+        &base,
+        c.id(),
+    );
     let stamp = crate::store::now_rfc3339();
     Ok(match f {
         Format::Json => with_content_crs(
@@ -41,8 +52,8 @@ pub async fn items(
             request.crs,
         ),
         Format::Html => typed(
-            html::items_page(c, &page, &links, query.offset),
-            "text/html; charset=utf-8",
+            html::items_page(&base, c, &page, &links, query.offset),
+            html::HTML,
         ),
     })
 }
@@ -51,7 +62,7 @@ fn page_links(
     url: &str,
     pairs: &[(String, String)],
     f: Format,
-    offset: usize,
+    (offset, limit): (usize, usize),
     page: &QueryPage,
     base: &str,
     collection: &str,
@@ -98,11 +109,6 @@ fn page_links(
         ));
     }
     if offset > 0 {
-        let limit = pairs
-            .iter()
-            .find(|(k, _)| k == "limit")
-            .and_then(|(_, v)| v.parse::<usize>().ok())
-            .unwrap_or(params::DEFAULT_LIMIT);
         links.push(link(
             with_q(params::with_offset(pairs, offset.saturating_sub(limit))),
             "prev",
@@ -130,14 +136,13 @@ fn feature_text<'a>(
         return Ok(Cow::Borrowed(&f.json));
     };
     let g = r.geometry(&f.geometry).map_err(|e| {
-        ApiError::Internal(format!(
-            "feature {} cannot be written in {}: {e}",
-            f.code,
-            r.target()
-        ))
+        ApiError::internal(
+            format!("feature {} cannot be written in {}", f.code, r.target()),
+            e,
+        )
     })?;
     let text = serde_json::to_string(&geojson::Geometry::from(&g))
-        .map_err(|e| ApiError::Internal(format!("feature {} JSON: {e}", f.code)))?;
+        .map_err(|e| ApiError::internal(format!("feature {} as JSON", f.code), e))?;
     Ok(Cow::Owned(f.json_with_geometry(&text)))
 }
 
@@ -146,7 +151,9 @@ fn reprojector(crs: Crs) -> Result<Option<Reprojector>, ApiError> {
     if crs == Crs::Crs84 {
         return Ok(None);
     }
-    Reprojector::new(crs).map(Some).map_err(ApiError::Internal)
+    Reprojector::new(crs)
+        .map(Some)
+        .map_err(|e| ApiError::internal(format!("the transformation to {crs}"), e))
 }
 
 /// The FeatureCollection text, assembled from the features' pre-rendered GeoJSON (or
@@ -177,18 +184,27 @@ fn collection_body(
     Ok(body)
 }
 
+/// The query of one feature.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemQuery {
+    /// Output format: json (GeoJSON) or html.
+    pub f: Option<Format>,
+    /// The CRS of the returned coordinates (Part 2); default CRS84.
+    #[schemars(schema_with = "params::crs_schema")]
+    pub crs: Option<String>,
+}
+
 /// `GET /collections/{collection_id}/items/{feature_id}`
 pub async fn item(
     State(state): State<AppState>,
     Path((id, fid)): Path<(String, String)>,
-    RawQuery(raw): RawQuery,
+    Params(q): Params<ItemQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let c = find_collection(&id)?;
-    let pairs = params::pairs(raw.as_deref())?;
-    params::reject_unknown(&pairs, &["f", "crs"])?;
-    let f = params::format(&pairs, &headers)?;
-    let crs = params::output_crs(&pairs)?;
+    let f = params::format(q.f, &headers);
+    let crs = params::crs_parameter(q.crs.as_deref(), "crs")?.unwrap_or(Crs::Crs84);
     let feature = state.index.read(c).get(&fid).ok_or_else(|| {
         ApiError::NotFound(format!("collection {c} has no feature with id {fid:?}"))
     })?;
@@ -196,7 +212,7 @@ pub async fn item(
     let url = format!(
         "{base}/collections/{}/items/{}",
         c.id(),
-        encode_segment(&fid)
+        html::segment(&fid)
     );
     let (self_f, alt_f, alt_media) = match f {
         Format::Json => ("json", "html", "text/html"),
@@ -221,28 +237,12 @@ pub async fn item(
         Format::Json => {
             let text = feature_text(&feature, reprojector(crs)?.as_ref())?;
             let mut body: Value = serde_json::from_str(&text)
-                .map_err(|e| ApiError::Internal(format!("feature {fid} JSON: {e}")))?;
+                .map_err(|e| ApiError::internal(format!("feature {fid} as JSON"), e))?;
             let mut links = links;
             links[0]["type"] = json!(GEOJSON);
             body["links"] = Value::from(links);
             with_content_crs(typed(body.to_string(), GEOJSON), crs)
         }
-        Format::Html => typed(
-            html::feature_page(c, &feature, &links),
-            "text/html; charset=utf-8",
-        ),
+        Format::Html => typed(html::feature_page(&base, c, &feature, &links), html::HTML),
     })
-}
-
-/// Percent-encodes a feature id for a path segment.
-fn encode_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }

@@ -7,29 +7,30 @@
 
 mod analysis;
 mod auth;
+mod edge;
 mod enterprises;
 mod error;
+mod heavy;
 mod html;
 mod imports;
 mod items;
 mod ogc;
-mod openapi;
+pub mod openapi;
 mod params;
 mod parcels;
 mod projects;
 mod queryables;
 mod reallocations;
 mod reports;
+pub mod routes;
+mod schemas;
 
 use std::sync::Arc;
 
 use axum::handler::HandlerWithoutStateExt;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
 use axum::Router;
-use tower_http::cors::CorsLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::domain::grading::GradingConfig;
 use crate::domain::projects::Target;
@@ -37,6 +38,7 @@ use crate::domain::reserve_priority::PriorityConfig;
 use crate::import::ZoneLocator;
 use crate::index::Index;
 use crate::store::Store;
+pub use edge::REQUEST_ID;
 pub use error::ApiError;
 pub use params::{DEFAULT_LIMIT, MAX_LIMIT};
 
@@ -52,6 +54,9 @@ pub struct ApiSettings {
     /// The built web client (`web/dist`): `/` for browsers and its files; `None` serves
     /// the API alone.
     pub web_dir: Option<std::path::PathBuf>,
+    /// Reports, coverage analyses and imports that may run at once, each on a blocking
+    /// thread; more wait their turn.
+    pub heavy_jobs: usize,
 }
 
 impl Default for ApiSettings {
@@ -61,6 +66,7 @@ impl Default for ApiSettings {
             max_upload_bytes: 256 * 1024 * 1024,
             public_url: None,
             web_dir: None,
+            heavy_jobs: 2,
         }
     }
 }
@@ -80,6 +86,8 @@ pub struct AppState {
     pub targets: Arc<Vec<Target>>,
     /// Priority of reserve candidates in reports.
     pub priority: Arc<PriorityConfig>,
+    /// Permits for heavy work (see [`ApiSettings::heavy_jobs`]).
+    pub heavy: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -91,68 +99,24 @@ impl AppState {
     }
 }
 
-/// The whole HTTP application.
+/// The whole HTTP application: the route table's router (reads behind the read guard),
+/// the web client's files for paths no route takes, and the edge layers (request ids,
+/// trace log, Content-Security-Policy, problem+json for bare errors).
 pub fn build_app(state: AppState) -> Router {
-    let reads = Router::new()
-        .route("/", get(ogc::landing))
-        .route("/conformance", get(ogc::conformance))
-        .route("/api", get(openapi::document))
-        .route("/collections", get(ogc::collections))
-        .route("/collections/{collection_id}", get(ogc::collection))
-        .route("/collections/{collection_id}/items", get(items::items))
-        .route(
-            "/collections/{collection_id}/queryables",
-            get(queryables::queryables),
-        )
-        .route(
-            "/collections/{collection_id}/items/{feature_id}",
-            get(items::item),
-        )
-        .route("/reallocations", get(reallocations::list))
-        .route("/reallocations/{case_id}", get(reallocations::show))
-        .route("/parcels/{parcel_id}/history", get(parcels::parcel_history))
-        .route("/targets", get(projects::targets))
-        .route("/analysis/nearest-schools", get(analysis::nearest_schools))
-        .route("/analysis/coverage-gaps", get(analysis::coverage_gaps))
-        .route("/analysis/overlaps", get(analysis::overlaps))
-        .route("/analysis/within", get(analysis::within))
-        .route("/enterprises", get(enterprises::list))
-        .route("/enterprises/{enterprise_id}", get(enterprises::show))
-        .route("/reports/land-reserve", get(reports::land_reserve))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::read_guard,
-        ));
-    let web_dir = state.settings.web_dir.clone();
-    let router = Router::new()
-        .merge(reads)
-        .route("/imports", post(imports::create))
-        .route("/reallocations", post(reallocations::open))
-        .route(
-            "/reallocations/{case_id}/transitions",
-            post(reallocations::transition),
-        )
-        .route("/parcels/{parcel_id}/split", post(parcels::split))
-        .route("/parcels/merge", post(parcels::merge))
-        .route("/projects", post(projects::create_project))
-        .route("/projects/{project_id}", patch(projects::update_project))
-        .route("/schools", post(projects::create_school))
-        .route("/schools/{project_id}", patch(projects::update_school))
-        .route("/enterprises", post(enterprises::create))
-        .route("/enterprises/{enterprise_id}", patch(enterprises::update));
+    let router = routes::router().route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        auth::read_guard,
+    ));
     // Paths no route takes are the web client's files, when it is built.
-    let router = match web_dir {
-        Some(dir) => router.fallback_service(
+    let router = match state.settings.web_dir.clone() {
+        Some(dir) => router.fallback_service(edge::web_client_files(
             tower_http::services::ServeDir::new(dir)
                 .call_fallback_on_method_not_allowed(true)
                 .fallback(not_found.into_service()),
-        ),
+        )),
         None => router.fallback(not_found),
     };
-    router
-        .layer(CorsLayer::permissive())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+    edge::layers(router.with_state(state))
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {

@@ -1,11 +1,11 @@
 //! Landing page, conformance and collection metadata (OGC API – Features Part 1).
 
-use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, Uri};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::params::{self, Format};
+use super::params::{self, Format, FormatQuery, Params};
 use super::{base_url, html, typed, ApiError, ApiSettings, AppState};
 use crate::crs::Crs;
 use crate::domain::Collection;
@@ -50,17 +50,11 @@ fn self_and_alternate(url: &str, f: Format) -> Vec<Value> {
     out
 }
 
-pub(crate) fn respond(f: Format, body: &Value, title: &str) -> Response {
+pub(crate) fn respond(base: &str, f: Format, body: &Value, title: &str) -> Response {
     match f {
         Format::Json => typed(body.to_string(), "application/json"),
-        Format::Html => typed(html::document(title, body), "text/html; charset=utf-8"),
+        Format::Html => html::document_page(base, title, body),
     }
-}
-
-pub(crate) fn simple_format(raw: &Option<String>, headers: &HeaderMap) -> Result<Format, ApiError> {
-    let pairs = params::pairs(raw.as_deref())?;
-    params::reject_unknown(&pairs, &["f"])?;
-    params::format(&pairs, headers)
 }
 
 /// The web client's `index.html`, for a request from a browser (`Accept: text/html`).
@@ -73,23 +67,29 @@ async fn web_client_page(settings: &ApiSettings, headers: &HeaderMap) -> Option<
     let page = tokio::fs::read_to_string(dir.join("index.html"))
         .await
         .ok()?;
-    Some(typed(page, "text/html; charset=utf-8"))
+    let mut page = typed(page, html::HTML);
+    page.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(super::edge::WEB_MAP_CSP),
+    );
+    Some(page)
 }
 
 /// `GET /`
 pub async fn landing(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    uri: Uri,
+    Params(q): Params<FormatQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     // A browser asking for `/` without `f=` gets the planners' web map, when it is built;
     // `f=html` is the OGC landing page for people, `f=json` (or JSON Accept) for clients.
-    if raw.is_none() {
+    if uri.query().is_none() {
         if let Some(page) = web_client_page(&state.settings, &headers).await {
             return Ok(page);
         }
     }
-    let f = simple_format(&raw, &headers)?;
+    let f = params::format(q.f, &headers);
     let base = base_url(&state.settings, &headers);
     let mut links = self_and_alternate(&format!("{base}/"), f);
     links.extend([
@@ -123,22 +123,22 @@ pub async fn landing(
         "description": "Land parcels, zones and roads of the Changchun Economic and Technological Development Zone, for the 腾笼换鸟 land-reuse programme. OGC API – Features.",
         "links": links,
     });
-    Ok(respond(f, &body, "landreuse"))
+    Ok(respond(&base, f, &body, "landreuse"))
 }
 
 /// `GET /conformance`
 pub async fn conformance(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    Params(q): Params<FormatQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let f = simple_format(&raw, &headers)?;
+    let f = params::format(q.f, &headers);
     let base = base_url(&state.settings, &headers);
     let body = json!({
         "conformsTo": CONFORMANCE,
         "links": self_and_alternate(&format!("{base}/conformance"), f),
     });
-    Ok(respond(f, &body, "Conformance"))
+    Ok(respond(&base, f, &body, "Conformance"))
 }
 
 /// The metadata of one collection.
@@ -169,10 +169,10 @@ pub(crate) fn collection_json(state: &AppState, c: Collection, base: &str) -> Va
 /// `GET /collections`
 pub async fn collections(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    Params(q): Params<FormatQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let f = simple_format(&raw, &headers)?;
+    let f = params::format(q.f, &headers);
     let base = base_url(&state.settings, &headers);
     let list: Vec<Value> = Collection::ALL
         .iter()
@@ -182,7 +182,7 @@ pub async fn collections(
         "links": self_and_alternate(&format!("{base}/collections"), f),
         "collections": list,
     });
-    Ok(respond(f, &body, "Collections"))
+    Ok(respond(&base, f, &body, "Collections"))
 }
 
 /// The collection named in a path, or a 404 naming the ones that exist.
@@ -194,16 +194,16 @@ pub(crate) fn find_collection(id: &str) -> Result<Collection, ApiError> {
 pub async fn collection(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    Params(q): Params<FormatQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let c = find_collection(&id)?;
-    let f = simple_format(&raw, &headers)?;
+    let f = params::format(q.f, &headers);
     let base = base_url(&state.settings, &headers);
     let mut body = collection_json(&state, c, &base);
     if f == Format::Html {
         body["links"][0]["rel"] = json!("alternate");
         body["links"][1]["rel"] = json!("self");
     }
-    Ok(respond(f, &body, c.title()))
+    Ok(respond(&base, f, &body, c.title()))
 }

@@ -3,11 +3,13 @@
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::Json;
+use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::auth::require;
+use super::params::{NoQuery, Params};
+use super::schemas::{History, MergeResult, SplitResult};
 use super::{ApiError, AppState};
 use crate::auth::Role;
 use crate::domain::Collection;
@@ -17,7 +19,8 @@ use crate::workflow::parcels::{self, Lot};
 pub async fn parcel_history(
     State(state): State<AppState>,
     Path(code): Path<String>,
-) -> Result<Response, ApiError> {
+    Params(_): Params<NoQuery>,
+) -> Result<Json<History>, ApiError> {
     let events = state
         .store
         .feature_history(Collection::Parcels, &code)
@@ -27,16 +30,21 @@ pub async fn parcel_history(
             "parcel {code} has no history: there is no such parcel"
         )));
     }
-    Ok(axum::Json(json!({"parcel": code, "events": events})).into_response())
+    Ok(Json(History {
+        parcel: code,
+        events,
+    }))
 }
 
 /// The body of a split.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct SplitRequest {
-    lots: Vec<Lot>,
+pub struct SplitRequest {
+    /// The lots, each a geometry in CRS84 with an optional code.
+    pub lots: Vec<Lot>,
+    /// Why (recorded with the event).
     #[serde(default)]
-    reason: Option<String>,
+    pub reason: Option<String>,
 }
 
 /// `POST /parcels/{id}/split` (planner): the lots must lie inside the parcel, not overlap
@@ -44,9 +52,10 @@ struct SplitRequest {
 pub async fn split(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    Params(_): Params<NoQuery>,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
+) -> Result<(StatusCode, Json<SplitResult>), ApiError> {
     let holder = require(&state, &headers, Role::Planner).await?;
     let req: SplitRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("the split cannot be read: {e}")))?;
@@ -59,31 +68,36 @@ pub async fn split(
     )
     .await?;
     state.index.catch_up(state.store.as_ref()).await?;
-    let ids: Vec<&str> = lots.iter().map(|l| l.code.as_str()).collect();
     Ok((
         StatusCode::CREATED,
-        axum::Json(json!({"split": code, "lots": ids})),
-    )
-        .into_response())
+        Json(SplitResult {
+            split: code,
+            lots: lots.into_iter().map(|l| l.code).collect(),
+        }),
+    ))
 }
 
 /// The body of a merge.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct MergeRequest {
-    parcels: Vec<String>,
+pub struct MergeRequest {
+    /// Codes of the adjacent reserved parcels to merge.
+    pub parcels: Vec<String>,
+    /// Code of the merged parcel (default: a new code).
     #[serde(default)]
-    code: Option<String>,
+    pub code: Option<String>,
+    /// Why (recorded with the event).
     #[serde(default)]
-    reason: Option<String>,
+    pub reason: Option<String>,
 }
 
 /// `POST /parcels/merge` (planner): adjacent reserved parcels become one.
 pub async fn merge(
     State(state): State<AppState>,
+    Params(_): Params<NoQuery>,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
+) -> Result<(StatusCode, Json<MergeResult>), ApiError> {
     let holder = require(&state, &headers, Role::Planner).await?;
     let req: MergeRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("the merge cannot be read: {e}")))?;
@@ -98,7 +112,9 @@ pub async fn merge(
     state.index.catch_up(state.store.as_ref()).await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(json!({"merged": req.parcels, "parcel": merged.code})),
-    )
-        .into_response())
+        Json(MergeResult {
+            merged: req.parcels,
+            parcel: merged.code,
+        }),
+    ))
 }

@@ -8,6 +8,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
 use super::auth::require;
+use super::params::{NoQuery, Params};
+use super::schemas::{ProjectPatch, Targets};
 use super::{ApiError, AppState};
 use crate::auth::Role;
 use crate::domain::projects;
@@ -52,7 +54,8 @@ async fn write(
         source_name: format!("{c} API"),
         zones: state.zone_locator(),
     };
-    let bytes = serde_json::to_vec(&fc).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let bytes =
+        serde_json::to_vec(&fc).map_err(|e| ApiError::internal("the feature as JSON", e))?;
     let report =
         import::run_import(state.store.as_ref(), std::io::Cursor::new(bytes), opts).await?;
     state.index.catch_up(state.store.as_ref()).await?;
@@ -60,7 +63,7 @@ async fn write(
         .codes
         .into_iter()
         .next()
-        .ok_or_else(|| ApiError::Internal("the project was written without a code".into()))
+        .ok_or_else(|| ApiError::invariant("the project was written without a code"))
 }
 
 fn served(state: &AppState, c: Collection, code: &str) -> Result<Value, ApiError> {
@@ -69,7 +72,8 @@ fn served(state: &AppState, c: Collection, code: &str) -> Result<Value, ApiError
         .read(c)
         .get(code)
         .ok_or_else(|| ApiError::NotFound(format!("{c} has no feature {code}")))?;
-    serde_json::from_str(&f.json).map_err(|e| ApiError::Internal(e.to_string()))
+    serde_json::from_str(&f.json)
+        .map_err(|e| ApiError::internal(format!("the stored JSON of {c} {code}"), e))
 }
 
 /// `POST /projects` or `POST /schools`: a new project as a GeoJSON Feature (CRS84).
@@ -112,27 +116,29 @@ async fn update(
     body: &[u8],
 ) -> Result<Response, ApiError> {
     let holder = require(&state, &headers, Role::Planner).await?;
-    let patch: Map<String, Value> = match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(m)) => m,
-        _ => {
-            return Err(ApiError::BadRequest(
-                "the body must be a JSON object".into(),
-            ))
+    let patch: ProjectPatch = serde_json::from_slice(body).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "the body must be a JSON object of properties or a partial GeoJSON Feature: {e}"
+        ))
+    })?;
+    let (patch_props, patch_geometry) = match patch.kind.as_deref() {
+        Some("Feature") => (patch.properties.unwrap_or_default(), patch.geometry),
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "the body has type {other:?}; send a partial Feature (type \"Feature\") or a plain object of properties"
+            )))
+        }
+        None => {
+            let mut plain = patch.plain;
+            if let Some(p) = patch.properties {
+                plain.insert("properties".into(), Value::Object(p));
+            }
+            if let Some(g) = patch.geometry {
+                plain.insert("geometry".into(), g);
+            }
+            (plain, None)
         }
     };
-    let (patch_props, patch_geometry) =
-        if patch.get("type").and_then(Value::as_str) == Some("Feature") {
-            (
-                patch
-                    .get("properties")
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_default(),
-                patch.get("geometry").cloned(),
-            )
-        } else {
-            (patch, None)
-        };
     let current = served(&state, c, &code)?;
     let mut props = current["properties"]
         .as_object()
@@ -160,6 +166,7 @@ async fn update(
 /// `POST /projects`
 pub async fn create_project(
     State(s): State<AppState>,
+    Params(_): Params<NoQuery>,
     h: HeaderMap,
     b: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
@@ -169,6 +176,7 @@ pub async fn create_project(
 /// `POST /schools`
 pub async fn create_school(
     State(s): State<AppState>,
+    Params(_): Params<NoQuery>,
     h: HeaderMap,
     b: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
@@ -179,6 +187,7 @@ pub async fn create_school(
 pub async fn update_project(
     State(s): State<AppState>,
     Path(code): Path<String>,
+    Params(_): Params<NoQuery>,
     h: HeaderMap,
     b: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
@@ -189,6 +198,7 @@ pub async fn update_project(
 pub async fn update_school(
     State(s): State<AppState>,
     Path(code): Path<String>,
+    Params(_): Params<NoQuery>,
     h: HeaderMap,
     b: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
@@ -197,7 +207,10 @@ pub async fn update_school(
 
 /// `GET /targets`: each target of the programme with the planned, under-way and
 /// completed amounts of the projects it counts.
-pub async fn targets(State(state): State<AppState>) -> Result<Response, ApiError> {
+pub async fn targets(
+    State(state): State<AppState>,
+    Params(_): Params<NoQuery>,
+) -> Result<axum::Json<Targets>, ApiError> {
     type Listed = Vec<(String, Map<String, Value>)>;
     let mut by_collection: Vec<(Collection, Listed)> = Vec::new();
     for c in [Collection::Schools, Collection::Projects] {
@@ -218,5 +231,5 @@ pub async fn targets(State(state): State<AppState>) -> Result<Response, ApiError
             .collect()
     };
     let progress = projects::progress(&state.targets, &features);
-    Ok(axum::Json(json!({"targets": progress})).into_response())
+    Ok(axum::Json(Targets { targets: progress }))
 }

@@ -1,13 +1,13 @@
 //! `/collections/{id}/queryables`: the properties items can be filtered on, as a JSON
 //! Schema (OGC API – Features Part 3), with the fixed values of code fields as enums.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::ogc::{find_collection, respond, simple_format};
-use super::params::Format;
+use super::ogc::{find_collection, respond};
+use super::params::{self, Format, FormatQuery, Params};
 use super::{base_url, typed, ApiError, AppState};
 use crate::domain::{landuse, Collection, GeometryKind, PropertyKind};
 
@@ -63,15 +63,15 @@ pub fn schema(c: Collection, base: &str) -> Value {
 pub async fn queryables(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    Params(q): Params<FormatQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let c = find_collection(&id)?;
-    let f = simple_format(&raw, &headers)?;
+    let f = params::format(q.f, &headers);
     let base = base_url(&state.settings, &headers);
     let body = schema(c, &base);
     Ok(match f {
         Format::Json => typed(body.to_string(), "application/schema+json"),
-        Format::Html => respond(f, &body, &format!("Queryables of {}", c.title())),
+        Format::Html => respond(&base, f, &body, &format!("Queryables of {}", c.title())),
     })
 }

@@ -1,14 +1,18 @@
 //! The 腾笼换鸟 workflow over HTTP: reallocation cases and their transitions (with
 //! `If-Match` on the case version), and the event history of any parcel.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use super::auth::require;
-use super::{base_url, params, ApiError, AppState};
+use super::html::segment;
+use super::params::Params;
+use super::schemas::{text, CaseBody, CaseList, CaseParcelState, Link};
+use super::{base_url, ApiError, AppState};
 use crate::auth::Role;
 use crate::domain::reallocation::{self, CaseKind, Stage};
 use crate::domain::{Collection, FeatureRecord};
@@ -21,70 +25,91 @@ async fn case_body(
     case: &FeatureRecord,
     base: &str,
     with_history: bool,
-) -> Result<Value, ApiError> {
-    let mut body = Map::new();
-    body.insert("id".into(), json!(case.code));
-    for (k, v) in &case.properties {
-        body.insert(k.clone(), v.clone());
-    }
+) -> Result<CaseBody, ApiError> {
     let kind = case.properties.get("kind").and_then(Value::as_str);
     let stage = case.properties.get("stage").and_then(Value::as_str);
-    if let (Some(Ok(kind)), Some(Ok(stage))) = (
+    let allowed_next = match (
         kind.map(str::parse::<CaseKind>),
         stage.map(str::parse::<Stage>),
     ) {
-        body.insert(
-            "allowed_next".into(),
-            json!(reallocation::allowed_next(kind, stage)
+        (Some(Ok(kind)), Some(Ok(stage))) => Some(
+            reallocation::allowed_next(kind, stage)
                 .iter()
-                .map(|s| s.code())
-                .collect::<Vec<_>>()),
-        );
-    }
-    let codes: Vec<String> = case
-        .properties
+                .map(|s| s.code().to_string())
+                .collect(),
+        ),
+        _ => None,
+    };
+    let parcel_states = parcel_states(state, case, base);
+    let events = if with_history {
+        Some(
+            state
+                .store
+                .feature_history(Collection::Reallocations, &case.code)
+                .await?,
+        )
+    } else {
+        None
+    };
+    let code = segment(&case.code);
+    Ok(CaseBody {
+        id: case.code.clone(),
+        properties: case.properties.clone(),
+        allowed_next,
+        parcel_states,
+        events,
+        links: vec![
+            Link::new(
+                format!("{base}/reallocations/{code}"),
+                "self",
+                "application/json",
+                None,
+            ),
+            Link::new(
+                format!("{base}/collections/reallocations/items/{code}"),
+                "alternate",
+                "application/geo+json",
+                Some("The case as a GeoJSON feature"),
+            ),
+        ],
+    })
+}
+
+/// The case's parcels as they stand in the index.
+fn parcel_states(state: &AppState, case: &FeatureRecord, base: &str) -> Vec<CaseParcelState> {
+    let index = state.index.read(Collection::Parcels);
+    case.properties
         .get("parcels")
         .and_then(Value::as_str)
         .unwrap_or("")
         .split(',')
         .filter(|c| !c.is_empty())
-        .map(str::to_string)
-        .collect();
-    let parcels: Vec<Value> = {
-        let index = state.index.read(Collection::Parcels);
-        codes
-            .iter()
-            .map(|c| match index.get(c) {
-                Some(f) => {
-                    let p = f.properties();
-                    json!({"id": c, "status": p.get("status"), "owner": p.get("owner"),
-                       "land_use": p.get("land_use"), "zone": p.get("zone"),
-                       "area_mu": p.get("area_mu"), "grade": p.get("grade"),
-                       "href": format!("{base}/collections/parcels/items/{c}")})
+        .map(|c| match index.get(c) {
+            Some(f) => {
+                let p = f.properties();
+                CaseParcelState {
+                    id: c.to_string(),
+                    status: text(&p, "status"),
+                    owner: text(&p, "owner"),
+                    land_use: text(&p, "land_use"),
+                    zone: text(&p, "zone"),
+                    area_mu: p.get("area_mu").and_then(Value::as_f64),
+                    grade: text(&p, "grade"),
+                    href: Some(format!("{base}/collections/parcels/items/{}", segment(c))),
                 }
-                None => json!({"id": c, "status": "no longer stored (split or merged)"}),
-            })
-            .collect()
-    };
-    body.insert("parcel_states".into(), Value::from(parcels));
-    if with_history {
-        let events = state
-            .store
-            .feature_history(Collection::Reallocations, &case.code)
-            .await?;
-        body.insert(
-            "events".into(),
-            serde_json::to_value(events).unwrap_or_default(),
-        );
-    }
-    body.insert(
-        "links".into(),
-        json!([
-            {"href": format!("{base}/reallocations/{}", case.code), "rel": "self", "type": "application/json"},
-            {"href": format!("{base}/collections/reallocations/items/{}", case.code), "rel": "alternate", "type": "application/geo+json", "title": "The case as a GeoJSON feature"},
-        ]),
-    );
-    Ok(Value::Object(body))
+            }
+            None => CaseParcelState {
+                id: c.to_string(),
+                status: Some("no longer stored (split or merged)".into()),
+                owner: None,
+                land_use: None,
+                zone: None,
+                area_mu: None,
+                grade: None,
+                href: None,
+            },
+        })
+        .collect()
 }
 
 fn version_of(case: &FeatureRecord) -> i64 {
@@ -94,7 +119,7 @@ fn version_of(case: &FeatureRecord) -> i64 {
         .unwrap_or(0)
 }
 
-fn json_with_etag(status: StatusCode, body: Value, version: i64) -> Response {
+fn json_with_etag(status: StatusCode, body: CaseBody, version: i64) -> Response {
     let mut r = (status, axum::Json(body)).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
         r.headers_mut().insert(header::ETAG, v);
@@ -119,6 +144,7 @@ async fn load_case(state: &AppState, code: &str) -> Result<FeatureRecord, ApiErr
 /// `POST /reallocations` (planner)
 pub async fn open(
     State(state): State<AppState>,
+    Params(_): Params<super::params::NoQuery>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
@@ -129,25 +155,46 @@ pub async fn open(
     let base = base_url(&state.settings, &headers);
     let body = case_body(&state, &case, &base, true).await?;
     let mut r = json_with_etag(StatusCode::CREATED, body, version_of(&case));
-    if let Ok(v) = HeaderValue::from_str(&format!("{base}/reallocations/{}", case.code)) {
+    if let Ok(v) = HeaderValue::from_str(&format!("{base}/reallocations/{}", segment(&case.code))) {
         r.headers_mut().insert(header::LOCATION, v);
     }
     Ok(r)
 }
 
+/// The query of the case list: each an equality filter.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// reserve, relocation, redevelopment or expansion.
+    pub kind: Option<String>,
+    /// A stage code.
+    pub stage: Option<String>,
+    /// south, north or bonded.
+    pub zone: Option<String>,
+    /// The firm.
+    pub enterprise: Option<String>,
+}
+
 /// `GET /reallocations?kind=&stage=&zone=`
 pub async fn list(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    Params(q): Params<ListQuery>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let pairs = params::pairs(raw.as_deref())?;
-    params::reject_unknown(&pairs, &["kind", "stage", "zone", "enterprise"])?;
-    for (k, v) in &pairs {
+) -> Result<axum::Json<CaseList>, ApiError> {
+    let wanted: Vec<(&str, &str)> = [
+        ("kind", &q.kind),
+        ("stage", &q.stage),
+        ("zone", &q.zone),
+        ("enterprise", &q.enterprise),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+    .collect();
+    for (k, v) in &wanted {
         if let Some(allowed) = Collection::Reallocations.allowed_values(k) {
-            if !allowed.contains(&v.as_str()) {
+            if !allowed.contains(v) {
                 return Err(ApiError::BadRequest(format!(
-                    "{k}={v} is not a value of {k}; use one of {}",
+                    "parameter {k}={v:?} is refused: expected one of {}",
                     allowed.join(", ")
                 )));
             }
@@ -161,20 +208,20 @@ pub async fn list(
         .iter()
         .map(|f| f.to_record())
         .filter(|r| {
-            pairs
+            wanted
                 .iter()
-                .all(|(k, v)| r.properties.get(k).and_then(Value::as_str) == Some(v))
+                .all(|(k, v)| r.properties.get(*k).and_then(Value::as_str) == Some(*v))
         })
         .collect();
     let mut cases = Vec::with_capacity(records.len());
     for r in &records {
         cases.push(case_body(&state, r, &base, false).await?);
     }
-    let expansion = expansion_summary(&records);
-    Ok(
-        axum::Json(json!({"numberMatched": cases.len(), "expansion": expansion, "cases": cases}))
-            .into_response(),
-    )
+    Ok(axum::Json(CaseList {
+        number_matched: cases.len(),
+        expansion: expansion_summary(&records),
+        cases,
+    }))
 }
 
 /// 存量扩能 totals of the listed expansion cases: firms at intention, started and
@@ -202,6 +249,7 @@ fn expansion_summary(records: &[FeatureRecord]) -> reallocation::ExpansionTotals
 pub async fn show(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    Params(_): Params<super::params::NoQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let case = load_case(&state, &code).await?;
@@ -211,18 +259,21 @@ pub async fn show(
 }
 
 /// The body of a transition.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct TransitionRequest {
-    to: String,
+pub struct TransitionRequest {
+    /// The stage to move to (one of the case's `allowed_next`).
+    pub to: String,
+    /// Why (recorded with the event).
     #[serde(default)]
-    reason: Option<String>,
+    pub reason: Option<String>,
 }
 
 /// `POST /reallocations/{id}/transitions` (planner; `If-Match: "VERSION"`)
 pub async fn transition(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    Params(_): Params<super::params::NoQuery>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {

@@ -2,47 +2,63 @@
 //! for the whole zone, a zone, a sub-district, a box or a drawn polygon, now or as of a
 //! date.
 
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use schemars::JsonSchema;
+use serde::Deserialize;
 
-use super::params;
+use super::params::{self, Params};
 use super::{typed, ApiError, AppState};
 use crate::report::{self, ReportError, ReportRequest};
+
+/// The formats of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    /// A self-contained A4 page with maps and charts.
+    Html,
+    /// Every figure with its parcel ids.
+    Csv,
+    /// The figures as JSON.
+    Json,
+}
+
+/// The query of the land-reserve report.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// html (self-contained A4 page), csv (every figure with its parcel ids) or json.
+    /// The PDF comes from `landreuse report land-reserve --format pdf`.
+    pub f: Option<ReportFormat>,
+    /// south, north or bonded.
+    pub zone: Option<String>,
+    /// A sub-district code.
+    pub subdistrict: Option<String>,
+    /// minlon,minlat,maxlon,maxlat (CRS84): parcels meeting the box.
+    pub bbox: Option<String>,
+    /// A GeoJSON Polygon or MultiPolygon (CRS84): parcels meeting it.
+    pub area: Option<String>,
+    /// YYYY-MM-DD (end of the day, UTC+8) or an RFC 3339 time: the data as it stood then.
+    pub as_of: Option<String>,
+}
 
 /// `GET /reports/land-reserve?f=html|csv|json&zone=&subdistrict=&bbox=&area=&as_of=`
 pub async fn land_reserve(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    Params(q): Params<ReportQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let pairs = params::pairs(raw.as_deref())?;
-    params::reject_unknown(
-        &pairs,
-        &["f", "zone", "subdistrict", "bbox", "area", "as_of"],
-    )?;
-    let get = |k: &str| params::single(&pairs, k);
-    let format = match get("f")? {
-        Some("csv") => "csv",
-        Some("json") => "json",
-        Some("html") => "html",
-        Some(other) => {
-            return Err(ApiError::BadRequest(format!(
-                "f={other} is not a format of the report; use f=html, f=csv or f=json \
-                 (the PDF comes from `landreuse report land-reserve --format pdf`)"
-            )))
-        }
-        None => match params::format(&[], &headers)? {
-            params::Format::Html => "html",
-            params::Format::Json => "json",
-        },
-    };
+    let format = q.f.unwrap_or(match params::format(None, &headers) {
+        params::Format::Html => ReportFormat::Html,
+        params::Format::Json => ReportFormat::Json,
+    });
     let request = ReportRequest::parse(
-        get("zone")?,
-        get("subdistrict")?,
-        get("bbox")?,
-        get("area")?,
-        get("as_of")?,
+        q.zone.as_deref(),
+        q.subdistrict.as_deref(),
+        q.bbox.as_deref(),
+        q.area.as_deref(),
+        q.as_of.as_deref(),
     )
     .map_err(ApiError::BadRequest)?;
     let generated = report::land_reserve(
@@ -65,11 +81,11 @@ pub async fn land_reserve(
         .filter(|c| *c != '-')
         .collect();
     Ok(match format {
-        "html" => typed(
+        ReportFormat::Html => typed(
             report::html::render(r, &generated.input),
             "text/html; charset=utf-8",
         ),
-        "csv" => {
+        ReportFormat::Csv => {
             let mut resp = typed(report::csv::render(r), "text/csv; charset=utf-8");
             if let Ok(v) =
                 HeaderValue::from_str(&format!("attachment; filename=\"land-reserve-{day}.csv\""))
@@ -78,6 +94,6 @@ pub async fn land_reserve(
             }
             resp
         }
-        _ => axum::Json(r).into_response(),
+        ReportFormat::Json => axum::Json(r).into_response(),
     })
 }

@@ -24,6 +24,19 @@ use crate::store::{self, Store, StoreLocation};
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How log lines are written to standard error: text for people, json (one object
+    /// a line, with the request id of each request) for log collectors.
+    #[arg(long, global = true, env = "LANDREUSE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+/// The form of log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    /// One readable line per event.
+    Text,
+    /// One JSON object per event.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -123,6 +136,10 @@ struct ServeArgs {
     /// The built web map (`npm run build` in web/): served at `/` to browsers.
     #[arg(long, env = "LANDREUSE_WEB_DIR", default_value = "web/dist")]
     web_dir: PathBuf,
+    /// Reports, coverage analyses and imports that may run at once (each on its own
+    /// blocking thread); more wait their turn.
+    #[arg(long, env = "LANDREUSE_HEAVY_JOBS", default_value_t = 2)]
+    heavy_jobs: usize,
 }
 
 #[derive(Debug, Args)]
@@ -176,13 +193,17 @@ enum TokenAction {
 /// Parses the command line, runs the command and turns errors into sentences.
 pub async fn run() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "landreuse=info,tower_http=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| "landreuse=info,tower_http=info".into())
+    };
+    let log = tracing_subscriber::fmt()
+        .with_env_filter(filter())
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => log.init(),
+        LogFormat::Json => log.json().init(),
+    }
     let result = match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Import(args) => import_file(args).await,
@@ -216,6 +237,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
                 .join("index.html")
                 .is_file()
                 .then_some(args.web_dir.clone()),
+            heavy_jobs: args.heavy_jobs,
         },
         follow_every: Duration::from_millis(500),
         grading: args.grading.load()?,

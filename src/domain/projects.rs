@@ -67,7 +67,7 @@ pub struct Target {
 }
 
 /// Progress against one target, from the projects as they stand.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Progress {
     /// Target id.
     pub id: String,

@@ -11,7 +11,7 @@ use super::units::SQUARE_METRES_PER_MU as MU_M2;
 pub const DEFAULT_TOML: &str = include_str!("../../config/reserve_priority.toml");
 
 /// Relative weights of the four factors.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Weights {
     /// How badly the land is used.
@@ -25,7 +25,7 @@ pub struct Weights {
 }
 
 /// Efficiency factor of each reason a parcel is listed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Efficiency {
     /// 僵尸企业用地.
@@ -37,7 +37,7 @@ pub struct Efficiency {
 }
 
 /// Area factor.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Area {
     /// Land (mu) at which the factor reaches 1.
@@ -45,7 +45,7 @@ pub struct Area {
 }
 
 /// A node of the service-industry layout.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Node {
     /// Name for people.
@@ -57,7 +57,7 @@ pub struct Node {
 }
 
 /// Location factor.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
     /// Distance from a corridor road that scores 1, metres.
@@ -71,7 +71,7 @@ pub struct Location {
 }
 
 /// Conflict factor.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Conflict {
     /// Share of the parcel a project must cover to count.
@@ -79,7 +79,7 @@ pub struct Conflict {
 }
 
 /// The whole configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PriorityConfig {
     /// Weights.
@@ -143,7 +143,7 @@ impl PriorityConfig {
 }
 
 /// Why a parcel is a reserve candidate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     /// The firm has stopped operating (僵尸企业).
@@ -197,7 +197,7 @@ pub struct CandidateFacts {
 }
 
 /// The four factors and the priority (0–100).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Priority {
     /// Efficiency factor.
     pub efficiency: f64,

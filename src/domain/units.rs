@@ -6,7 +6,7 @@ use serde::Serialize;
 pub const SQUARE_METRES_PER_MU: f64 = 10_000.0 / 15.0;
 
 /// An area given in the three units planners read side by side.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AreaMeasure {
     /// Square metres.
     pub m2: f64,

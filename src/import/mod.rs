@@ -58,7 +58,7 @@ pub struct ImportOptions {
 }
 
 /// A feature that could not be imported, and why.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FeatureError {
     /// Position in the source, 0-based.
     pub index: usize,
@@ -136,7 +136,7 @@ fn invalid_message(total: usize, errors: &[FeatureError]) -> String {
 }
 
 /// What an import did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ImportReport {
     /// Id of the import record.
     pub import_id: i64,

@@ -25,7 +25,7 @@ pub const ZONES: [(&str, &str); 3] = [
 ];
 
 /// A number of parcels, their land in three units, and their ids.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Group {
     /// How many parcels.
     pub parcels: usize,
@@ -36,7 +36,7 @@ pub struct Group {
 }
 
 /// Land in m², ha and mu, rounded for people (m² to 0.1, ha to 0.0001, mu to 0.01).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Land {
     /// Square metres.
     pub m2: f64,
@@ -80,7 +80,7 @@ impl Tally {
 }
 
 /// One zone's line of the summary.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ZoneSummary {
     /// `south`, `north`, `bonded` or `total`.
     pub zone: String,
@@ -97,7 +97,7 @@ pub struct ZoneSummary {
 }
 
 /// One reserve candidate.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Candidate {
     /// 1 = first to take in.
     pub rank: usize,
@@ -130,7 +130,7 @@ pub struct Candidate {
 }
 
 /// Reserve candidates: all of them ranked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Candidates {
     /// Their total.
     pub total: Group,
@@ -150,7 +150,7 @@ pub const POOL_STAGES: [(&str, &str); 5] = [
 ];
 
 /// One cell of the reserve pool table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PoolCell {
     /// Stage key of [`POOL_STAGES`].
     pub stage: String,
@@ -161,7 +161,7 @@ pub struct PoolCell {
 }
 
 /// One parcel of the reserve pool.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PoolParcel {
     /// Parcel id.
     pub parcel_id: Text,
@@ -182,7 +182,7 @@ pub struct PoolParcel {
 }
 
 /// The reserve pool.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Pool {
     /// Land by stage and zone.
     pub cells: Vec<PoolCell>,
@@ -193,7 +193,7 @@ pub struct Pool {
 }
 
 /// Land one kind of reallocation moved.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LedgerLine {
     /// What the line counts.
     pub key: String,
@@ -206,7 +206,7 @@ pub struct LedgerLine {
 }
 
 /// The reallocation ledger.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Ledger {
     /// Southern land vacated, northern land supplied to relocated firms, land
     /// redeveloped for services (one line per planned use).
@@ -218,7 +218,7 @@ pub struct Ledger {
 }
 
 /// School coverage of residential land at one level.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Coverage {
     /// `primary` or `middle`.
     pub level: String,
@@ -233,7 +233,7 @@ pub struct Coverage {
 }
 
 /// Public services.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PublicServices {
     /// Progress against the programme's targets (zone-wide).
     pub targets: Vec<Progress>,
@@ -242,7 +242,7 @@ pub struct PublicServices {
 }
 
 /// The whole land-reserve report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LandReserveReport {
     /// Title.
     pub title: String,

@@ -98,7 +98,7 @@ pub trait ImportSession: Send {
 }
 
 /// One row of the event log, as followers and histories read it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Event {
     /// Monotonic id.
     pub id: i64,
@@ -146,7 +146,7 @@ pub struct EventState {
 }
 
 /// An enterprise as the sample data and the store know it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Enterprise {
     /// Registered Chinese name.
     pub name: String,
@@ -194,7 +194,7 @@ impl Enterprise {
 }
 
 /// A firm's land-efficiency (亩均效益) figures and grade as stored.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct EnterpriseGrade {
     /// The enterprise.
     #[serde(skip)]
@@ -216,7 +216,7 @@ pub struct EnterpriseGrade {
 }
 
 /// A stored enterprise with its id and grade.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EnterpriseRecord {
     /// Store id (the id in `/enterprises/{id}`).
     pub id: i64,

@@ -19,7 +19,7 @@ use crate::domain::{Collection, FeatureRecord, ParcelStatus};
 use crate::store::{FeatureWrite, Store, WorkflowTx};
 
 /// A parcel named in a request to open a case.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaseParcel {
     /// Parcel code.
@@ -30,7 +30,7 @@ pub struct CaseParcel {
 }
 
 /// A request to open a case.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpenCase {
     /// `reserve`, `relocation`, `redevelopment` or `expansion`.

@@ -17,7 +17,7 @@ use crate::store::{FeatureWrite, Store, WorkflowTx};
 
 /// One lot of a split: its code (default `ORIGINAL-1`, `-2` …) and GeoJSON geometry
 /// in CRS84.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Lot {
     /// Code of the new parcel.

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::Stage;
 
 /// How many expansion cases are at each stage and their planned new output, in 万元.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ExpansionTotals {
     /// Firms that intend to expand (意向).
     pub intention: usize,

@@ -1,0 +1,311 @@
+//! `/api`: the OpenAPI 3.0 document, written from the route table (see
+//! [`crate::api::routes`]), so every routed operation is in it with the parameters its
+//! strict query struct reads and the schemas of its bodies.
+//!
+//! 1. Each operation's query struct gives its query parameters (its JSON Schema's
+//!    properties, in OpenAPI 3.0 form by schemars);
+//! 2. a path with `{collectionId}` is written once per collection, with the
+//!    collection's queryables as parameters of its items;
+//! 3. request bodies are read as schemars' deserialize contract, responses as its
+//!    serialize contract; both land in `components/schemas` beside the hand-written
+//!    standard schemas (GeoJSON, links, problem).
+
+pub mod operation;
+mod schemas;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use schemars::generate::SchemaSettings;
+use schemars::{Schema, SchemaGenerator};
+use serde_json::{json, Map, Value};
+
+use super::params::{self, Format, FormatQuery, Params};
+use super::{base_url, html, typed, ApiError, AppState};
+use crate::domain::{Collection, PropertyKind};
+use operation::{BodySchema, Content, NamedParam, Operation, Reply};
+
+/// The media type of the document.
+pub const OPENAPI_MEDIA: &str = "application/vnd.oai.openapi+json;version=3.0";
+
+/// `GET /api`
+pub async fn document(
+    State(state): State<AppState>,
+    Params(q): Params<FormatQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let base = base_url(&state.settings, &headers);
+    let doc = definition(
+        &super::routes::operations(),
+        &base,
+        state.settings.read_open,
+    );
+    Ok(match params::format(q.f, &headers) {
+        Format::Json => typed(doc.to_string(), OPENAPI_MEDIA),
+        Format::Html => html::document_page(&base, "API definition", &doc),
+    })
+}
+
+/// The generators: requests are read (deserialize contract), responses written.
+struct Generators {
+    read: SchemaGenerator,
+    write: SchemaGenerator,
+}
+
+impl Generators {
+    fn new() -> Self {
+        Self {
+            read: SchemaSettings::openapi3()
+                .for_deserialize()
+                .into_generator(),
+            write: SchemaSettings::openapi3().for_serialize().into_generator(),
+        }
+    }
+}
+
+/// A schema with schemars' OpenAPI 3.0 transforms applied.
+fn transformed(g: &mut SchemaGenerator, mut schema: Schema) -> Value {
+    for t in g.transforms_mut() {
+        t.transform(&mut schema);
+    }
+    schema.to_value()
+}
+
+fn body_schema(g: &mut SchemaGenerator, s: BodySchema) -> Value {
+    match s {
+        BodySchema::Type(make) => {
+            let schema = make(g);
+            transformed(g, schema)
+        }
+        BodySchema::Component(name) => operation::component_ref(name),
+        BodySchema::Text => json!({"type": "string"}),
+    }
+}
+
+fn content(g: &mut SchemaGenerator, content: &[Content]) -> Value {
+    let map: Map<String, Value> = content
+        .iter()
+        .map(|c| {
+            (
+                c.media.to_string(),
+                json!({"schema": body_schema(g, c.schema)}),
+            )
+        })
+        .collect();
+    Value::Object(map)
+}
+
+/// The query parameters of an operation, from its query struct's schema.
+fn query_parameters(g: &mut SchemaGenerator, op: &Operation) -> Vec<Value> {
+    let Some(make) = op.query else {
+        return Vec::new();
+    };
+    let schema = make(g);
+    let schema = transformed(g, schema);
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let Some(props) = schema["properties"].as_object() else {
+        return Vec::new();
+    };
+    props
+        .iter()
+        .map(|(name, prop)| {
+            let mut prop = prop.clone();
+            let description = prop
+                .as_object_mut()
+                .and_then(|o| o.remove("description"))
+                .unwrap_or_else(|| json!(""));
+            let mut p = json!({"name": name, "in": "query",
+                "required": required.contains(&name.as_str()),
+                "description": description, "schema": prop});
+            if p["schema"]["type"] == "array" {
+                p["style"] = json!("form");
+                p["explode"] = json!(false);
+            }
+            p
+        })
+        .collect()
+}
+
+fn queryable_parameters(c: Collection) -> Vec<Value> {
+    c.queryables()
+        .map(|p| {
+            let mut schema = match p.kind {
+                PropertyKind::Text => json!({"type": "string"}),
+                PropertyKind::Real => json!({"type": "number"}),
+                PropertyKind::Integer => json!({"type": "integer"}),
+            };
+            if let Some(values) = c.allowed_values(p.name) {
+                schema["enum"] = json!(values);
+            }
+            json!({"name": p.name, "in": "query", "required": false,
+                   "description": format!("Only features whose {} equals this value. {}", p.name, p.description),
+                   "schema": schema})
+        })
+        .collect()
+}
+
+fn named(params: &[NamedParam], place: &str) -> Vec<Value> {
+    params
+        .iter()
+        .map(|p| {
+            json!({"name": p.name, "in": place, "required": p.required,
+               "description": p.description, "schema": {"type": "string"}})
+        })
+        .collect()
+}
+
+fn reply_object(g: &mut SchemaGenerator, r: &Reply) -> Value {
+    let mut o = json!({"description": r.description});
+    if !r.content.is_empty() {
+        o["content"] = content(g, &r.content);
+    }
+    if !r.headers.is_empty() {
+        let headers: Map<String, Value> = r
+            .headers
+            .iter()
+            .map(|(n, d)| {
+                (
+                    (*n).to_string(),
+                    json!({"description": d, "schema": {"type": "string"}}),
+                )
+            })
+            .collect();
+        o["headers"] = Value::Object(headers);
+    }
+    o
+}
+
+fn problem_reply(description: &str) -> Value {
+    json!({"description": description, "content": {"application/problem+json":
+        {"schema": operation::component_ref("problem")}}})
+}
+
+/// The responses every operation has besides its own: a 400 for a refused parameter or
+/// body, a 404 where the path names something, 401/403 where a token is needed.
+fn common_replies(
+    op: &Operation,
+    has_path_params: bool,
+    read_open: bool,
+    out: &mut Map<String, Value>,
+) {
+    let mut add = |status: &str, text: &str| {
+        out.entry(status.to_string())
+            .or_insert_with(|| problem_reply(text));
+    };
+    add(
+        "400",
+        "A parameter or the body is refused; the detail names it and what was expected.",
+    );
+    if has_path_params {
+        add("404", "The path names nothing that exists.");
+    }
+    if op.role.is_some() || !read_open {
+        add("401", "No valid bearer token.");
+    }
+    if let Some(role) = op.role {
+        let text = format!("The token's role does not include {role}.");
+        add("403", &text);
+    }
+    add(
+        "500",
+        "The server failed; the detail gives the request id that names it in the log.",
+    );
+}
+
+/// One operation object, for collection `c` where the path names one.
+fn operation_object(
+    g: &mut Generators,
+    op: &Operation,
+    c: Option<Collection>,
+    read_open: bool,
+) -> Value {
+    let mut parameters = Vec::new();
+    if let Some(c) = c {
+        parameters.push(
+            json!({"name": "collectionId", "in": "path", "required": true,
+            "description": "The collection.", "schema": {"type": "string", "enum": [c.id()]}}),
+        );
+    }
+    parameters.extend(named(&op.path_params, "path"));
+    parameters.extend(query_parameters(&mut g.read, op));
+    if let (true, Some(c)) = (op.queryables, c) {
+        parameters.extend(queryable_parameters(c));
+    }
+    parameters.extend(named(&op.header_params, "header"));
+    let mut responses = Map::new();
+    for r in &op.replies {
+        responses.insert(r.status.to_string(), reply_object(&mut g.write, r));
+    }
+    let has_path_params = c.is_some() || !op.path_params.is_empty();
+    common_replies(op, has_path_params, read_open, &mut responses);
+    let id = match c {
+        Some(c) => op.id.replace("{collection}", c.id()),
+        None => op.id.to_string(),
+    };
+    let mut o = json!({"summary": op.summary, "operationId": id, "tags": [op.tag],
+        "parameters": parameters, "responses": responses});
+    if let Some(d) = op.description {
+        o["description"] = json!(d);
+    }
+    if !op.body.is_empty() {
+        o["requestBody"] = json!({"required": true, "content": content(&mut g.read, &op.body)});
+    }
+    if op.role.is_some() || !read_open {
+        o["security"] = json!([{"bearer": []}]);
+    }
+    o
+}
+
+/// The OpenAPI 3.0 document of `operations`, served at `base`.
+pub fn definition(operations: &[Operation], base: &str, read_open: bool) -> Value {
+    let mut g = Generators::new();
+    let mut paths: Map<String, Value> = Map::new();
+    for op in operations {
+        let method = op.method.as_str().to_ascii_lowercase();
+        let per_collection: Vec<Option<Collection>> = if op.path.contains("{collectionId}") {
+            Collection::ALL.iter().copied().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        for c in per_collection {
+            let path = match c {
+                Some(c) => op.path.replace("{collectionId}", c.id()),
+                None => op.path.to_string(),
+            };
+            let o = operation_object(&mut g, op, c, read_open);
+            paths
+                .entry(path)
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+                .map(|m| m.insert(method.clone(), o));
+        }
+    }
+    let mut components = schemas::components();
+    for (name, schema) in g
+        .read
+        .take_definitions(true)
+        .into_iter()
+        .chain(g.write.take_definitions(true))
+    {
+        components[name] = schema;
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "landreuse — Changchun ETDZ land reuse",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "OGC API – Features (Part 1: core, GeoJSON, HTML, OpenAPI 3.0; Part 2: CRS by reference; Part 3: queryables) for the land parcels, zones, roads, schools and projects of the Changchun Economic and Technological Development Zone, and the domain endpoints of the land-reuse programme: reallocation cases, imports, analysis, enterprises and the land-reserve report.",
+            "license": {"name": "MIT OR Apache-2.0"}
+        },
+        "servers": [{"url": base}],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                "description": "A token from `landreuse token create --role ROLE --name NAME` (roles: viewer, planner, gis, admin)."}}
+        },
+    })
+}
