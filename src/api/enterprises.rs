@@ -200,20 +200,19 @@ pub struct EnterprisePatch {
     pub founded_year: Option<i64>,
 }
 
-/// Reads a body strictly into `T` (the documented shape), then as the object of fields
-/// it gives, for the workflow's own checks.
-fn object<T: serde::de::DeserializeOwned + serde::Serialize>(
+/// Reads a body strictly as `T` (the documented shape: known fields, right types), then
+/// as the object of fields it gives (a `null` clears a figure), for the workflow's checks.
+fn object<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
     what: &str,
 ) -> Result<Map<String, Value>, ApiError> {
-    let typed: T = serde_json::from_slice(bytes)
+    serde_json::from_slice::<T>(bytes)
         .map_err(|e| ApiError::BadRequest(format!("the {what} cannot be read: {e}")))?;
-    match serde_json::to_value(typed) {
+    match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(ApiError::BadRequest(format!(
+        _ => Err(ApiError::BadRequest(format!(
             "the {what} must be a JSON object"
         ))),
-        Err(e) => Err(ApiError::internal(format!("the {what} as JSON"), e)),
     }
 }
 

@@ -194,7 +194,7 @@ pub async fn list(
         if let Some(allowed) = Collection::Reallocations.allowed_values(k) {
             if !allowed.contains(v) {
                 return Err(ApiError::BadRequest(format!(
-                    "parameter {k}={v:?} is refused: expected one of {}",
+                    "parameter {k}={v} is refused: expected one of {}",
                     allowed.join(", ")
                 )));
             }

@@ -58,7 +58,7 @@ fn ogc_get(
     schema: &'static str,
 ) -> Operation {
     Operation::new(Method::GET, path, id, summary)
-        .tag("OGC API – Features")
+        .tag(openapi::OGC_TAG)
         .query::<FormatQuery>()
         .reply(
             200,
@@ -84,7 +84,7 @@ fn ogc_routes() -> Vec<Route> {
         ),
         route(
             Operation::new(Method::GET, "/api", "get_api", "This API definition")
-                .tag("OGC API – Features")
+                .tag(openapi::OGC_TAG)
                 .query::<FormatQuery>()
                 .reply(
                     200,
@@ -118,7 +118,7 @@ fn ogc_routes() -> Vec<Route> {
                 "get_{collection}_features",
                 "Features of the collection",
             )
-            .tag("OGC API – Features")
+            .tag(openapi::OGC_TAG)
             .query::<ItemsQuery>()
             .with_queryables()
             .reply(
@@ -136,7 +136,7 @@ fn ogc_routes() -> Vec<Route> {
                 "get_{collection}_feature",
                 "One feature of the collection",
             )
-            .tag("OGC API – Features")
+            .tag(openapi::OGC_TAG)
             .path_param(
                 "featureId",
                 "Feature id (parcel code, zone code, road code …).",
@@ -157,7 +157,7 @@ fn ogc_routes() -> Vec<Route> {
                 "get_{collection}_queryables",
                 "The properties the collection can be filtered on",
             )
-            .tag("OGC API – Features")
+            .tag(openapi::OGC_TAG)
             .query::<FormatQuery>()
             .reply(
                 200,

@@ -171,7 +171,8 @@ async fn unknown_parameters_and_bad_values_get_400_problems() {
     for (query, words) in [
         ("colour=red", "colour"),
         ("limit=0", "limit"),
-        ("limit=10001", "limit"),
+        ("limit=10x", "limit"),
+        ("offset=-1", "offset"),
         ("bbox=125.4,43.8,125.3", "bbox"),
         ("bbox=125.4,43.9,125.5,43.8", "minimum latitude"),
         ("status=idle&status=zombie", "more than once"),
@@ -269,6 +270,7 @@ async fn the_openapi_document_declares_limit_and_the_queryables() {
     let doc: Value = r.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.0"));
     let limit = &doc["components"]["parameters"]["limit"]["schema"];
+    assert_eq!(limit["minimum"], 1);
     assert_eq!(limit["maximum"], 10000);
     assert_eq!(limit["default"], 10);
     let params: Vec<&str> = doc["paths"]["/collections/parcels/items"]["get"]["parameters"]

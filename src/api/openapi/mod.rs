@@ -50,6 +50,8 @@ pub async fn document(
 struct Generators {
     read: SchemaGenerator,
     write: SchemaGenerator,
+    /// `components/parameters`.
+    parameters: Map<String, Value>,
 }
 
 impl Generators {
@@ -59,6 +61,7 @@ impl Generators {
                 .for_deserialize()
                 .into_generator(),
             write: SchemaSettings::openapi3().for_serialize().into_generator(),
+            parameters: Map::new(),
         }
     }
 }
@@ -94,6 +97,37 @@ fn content(g: &mut SchemaGenerator, content: &[Content]) -> Value {
         .collect();
     Value::Object(map)
 }
+
+/// The parameters of OGC API – Features that clients look up by reference
+/// (`#/components/parameters/limit`: QGIS reads its maximum and default there).
+const SHARED_PARAMETERS: &[&str] = &[
+    "f", "bbox", "bbox-crs", "crs", "limit", "offset", "datetime",
+];
+
+/// Puts the standard parameters of OGC operations into `components/parameters` and
+/// refers to them.
+fn share_parameters(
+    op: &Operation,
+    params: Vec<Value>,
+    shared: &mut Map<String, Value>,
+) -> Vec<Value> {
+    if op.tag != OGC_TAG {
+        return params;
+    }
+    params
+        .into_iter()
+        .map(|p| match p["name"].as_str() {
+            Some(name) if SHARED_PARAMETERS.contains(&name) => {
+                shared.entry(name.to_string()).or_insert(p.clone());
+                json!({"$ref": format!("#/components/parameters/{name}")})
+            }
+            _ => p,
+        })
+        .collect()
+}
+
+/// The tag of the OGC API – Features operations.
+pub const OGC_TAG: &str = "OGC API – Features";
 
 /// The query parameters of an operation, from its query struct's schema.
 fn query_parameters(g: &mut SchemaGenerator, op: &Operation) -> Vec<Value> {
@@ -230,7 +264,8 @@ fn operation_object(
         );
     }
     parameters.extend(named(&op.path_params, "path"));
-    parameters.extend(query_parameters(&mut g.read, op));
+    let query = query_parameters(&mut g.read, op);
+    parameters.extend(share_parameters(op, query, &mut g.parameters));
     if let (true, Some(c)) = (op.queryables, c) {
         parameters.extend(queryable_parameters(c));
     }
@@ -304,6 +339,7 @@ pub fn definition(operations: &[Operation], base: &str, read_open: bool) -> Valu
         "paths": paths,
         "components": {
             "schemas": components,
+            "parameters": g.parameters,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                 "description": "A token from `landreuse token create --role ROLE --name NAME` (roles: viewer, planner, gis, admin)."}}
         },

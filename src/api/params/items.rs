@@ -107,7 +107,7 @@ impl ItemsQuery {
             None => DEFAULT_LIMIT,
             Some(Whole(0)) => {
                 return Err(ApiError::BadRequest(
-                    "parameter limit=\"0\" is refused: expected a whole number of 1 or more".into(),
+                    "parameter limit=0 is refused: expected a whole number of 1 or more".into(),
                 ))
             }
             Some(n) => n.count().min(MAX_LIMIT),
