@@ -464,3 +464,57 @@ fn the_land_reserve_report_is_written_in_every_format_with_errors_as_sentences()
         assert!(stderr.contains(words), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn serve_writes_one_json_object_per_log_line_with_the_request_and_its_status() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let store = TestStore::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_landreuse"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--no-sample",
+            "--log-format",
+            "json",
+        ])
+        .args(common::store_args(&store.location))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("landreuse starts");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split("on http://")
+                .nth(1)
+                .map(|r| r.split('/').next().unwrap_or("").to_string())
+        })
+        .expect("the server prints its address");
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        conn,
+        "GET /conformance?f=json HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    conn.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    let request_id = reply
+        .lines()
+        .find_map(|l| l.strip_prefix("x-request-id: "))
+        .expect("the response names its request")
+        .to_string();
+    let finished = lines
+        .map_while(Result::ok)
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(&l).ok())
+        .find(|v| v.to_string().contains(&request_id) && v["fields"]["status"].is_number());
+    let _ = child.kill();
+    let _ = child.wait();
+    let finished = finished.expect("a JSON log line of the finished request");
+    assert_eq!(finished["fields"]["status"], 200, "{finished}");
+    assert_eq!(finished["span"]["method"], "GET", "{finished}");
+    assert_eq!(finished["span"]["path"], "/conformance", "{finished}");
+    assert!(finished["fields"]["latency"].is_string(), "{finished}");
+}

@@ -187,3 +187,46 @@ impl From<ImportError> for ApiError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("the disk is full")]
+    struct DiskFull;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("writing parcel P-1 failed")]
+    struct WriteFailed(#[source] DiskFull);
+
+    #[test]
+    fn a_server_error_keeps_its_whole_cause_chain() {
+        let e = ApiError::internal("the import could not be stored", WriteFailed(DiskFull));
+        assert_eq!(
+            cause_chain(&e),
+            "the import could not be stored: writing parcel P-1 failed: the disk is full"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_server_error_shows_the_request_id_and_not_the_cause() {
+        let response = crate::api::REQUEST_ID
+            .scope("abc-7".to_string(), async {
+                ApiError::internal("the store failed", WriteFailed(DiskFull)).into_response()
+            })
+            .await;
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap_or_default();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        assert_eq!(body["request_id"], "abc-7");
+        let detail = body["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains("abc-7"), "{detail}");
+        assert!(
+            !detail.contains("disk"),
+            "the cause stays in the log: {detail}"
+        );
+    }
+}
