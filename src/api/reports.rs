@@ -61,18 +61,35 @@ pub async fn land_reserve(
         q.as_of.as_deref(),
     )
     .map_err(ApiError::BadRequest)?;
-    let generated = report::land_reserve(
-        state.store.as_ref(),
-        &request,
-        &state.priority,
-        &state.targets,
-        &mut |_, _| {},
-    )
-    .await
-    .map_err(|e| match e {
-        ReportError::Request(m) => ApiError::BadRequest(m),
-        ReportError::Store(s) => s.into(),
-    })?;
+    // The report reads the store and computes on a blocking thread (the read drives
+    // its queries through the runtime's handle), so the async workers stay free.
+    let (store, priority, targets) = (
+        state.store.clone(),
+        state.priority.clone(),
+        state.targets.clone(),
+    );
+    let runtime = tokio::runtime::Handle::current();
+    let rendered = super::heavy::run(&state, move || {
+        let generated = runtime
+            .block_on(report::land_reserve(
+                store.as_ref(),
+                &request,
+                &priority,
+                &targets,
+                &mut |_, _| {},
+            ))
+            .map_err(|e| match e {
+                ReportError::Request(m) => ApiError::BadRequest(m),
+                ReportError::Store(s) => s.into(),
+            })?;
+        Ok::<_, ApiError>(render(format, &generated))
+    })
+    .await??;
+    Ok(rendered)
+}
+
+/// The report in `format`, as a response.
+fn render(format: ReportFormat, generated: &report::Generated) -> Response {
     let r = &generated.report;
     let day: String = r
         .generated_at
@@ -80,7 +97,7 @@ pub async fn land_reserve(
         .take(10)
         .filter(|c| *c != '-')
         .collect();
-    Ok(match format {
+    match format {
         ReportFormat::Html => typed(
             report::html::render(r, &generated.input),
             "text/html; charset=utf-8",
@@ -95,5 +112,5 @@ pub async fn land_reserve(
             resp
         }
         ReportFormat::Json => axum::Json(r).into_response(),
-    })
+    }
 }
