@@ -166,8 +166,10 @@ pub async fn open(
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// reserve, relocation, redevelopment or expansion.
+    #[schemars(with = "Option<CaseKind>")]
     pub kind: Option<String>,
     /// A stage code.
+    #[schemars(with = "Option<Stage>")]
     pub stage: Option<String>,
     /// south, north or bonded.
     pub zone: Option<String>,
@@ -263,6 +265,7 @@ pub async fn show(
 #[serde(deny_unknown_fields)]
 pub struct TransitionRequest {
     /// The stage to move to (one of the case's `allowed_next`).
+    #[schemars(with = "Stage")]
     pub to: String,
     /// Why (recorded with the event).
     #[serde(default)]

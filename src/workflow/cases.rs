@@ -26,6 +26,7 @@ pub struct CaseParcel {
     pub code: String,
     /// Its role (`subject` when not given).
     #[serde(default)]
+    #[schemars(with = "Option<crate::domain::reallocation::ParcelRole>")]
     pub role: Option<String>,
 }
 
@@ -34,6 +35,7 @@ pub struct CaseParcel {
 #[serde(deny_unknown_fields)]
 pub struct OpenCase {
     /// `reserve`, `relocation`, `redevelopment` or `expansion`.
+    #[schemars(with = "crate::domain::reallocation::CaseKind")]
     pub kind: String,
     /// The parcels and their roles.
     pub parcels: Vec<CaseParcel>,
@@ -45,6 +47,7 @@ pub struct OpenCase {
     pub planned_use: Option<String>,
     /// `recovery`, `purchase` or `expropriation` (reserve).
     #[serde(default)]
+    #[schemars(with = "Option<crate::domain::reallocation::Acquisition>")]
     pub acquisition: Option<String>,
     /// Planned new output value, 万元 (expansion).
     #[serde(default)]

@@ -35,15 +35,68 @@ pub async fn document(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let base = base_url(&state.settings, &headers);
+    let examples = Examples::of(&state).await?;
     let doc = definition(
         &super::routes::operations(),
         &base,
         state.settings.read_open,
+        &examples,
     );
     Ok(match params::format(q.f, &headers) {
         Format::Json => typed(doc.to_string(), OPENAPI_MEDIA),
         Format::Html => html::document_page(&base, "API definition", &doc),
     })
+}
+
+/// Example values of path parameters, taken from what is stored: a client trying the
+/// document (Swagger UI, schemathesis) reaches real features.
+#[derive(Debug, Default)]
+pub struct Examples {
+    /// The first feature code of each collection.
+    features: Vec<(Collection, String)>,
+    /// The first enterprise id.
+    enterprise: Option<String>,
+}
+
+impl Examples {
+    async fn of(state: &AppState) -> Result<Self, ApiError> {
+        let features = Collection::ALL
+            .iter()
+            .filter_map(|c| {
+                let index = state.index.read(*c);
+                index.all().first().map(|f| (*c, f.code.to_string()))
+            })
+            .collect();
+        let enterprise = state
+            .store
+            .enterprises()
+            .await?
+            .first()
+            .map(|e| e.id.to_string());
+        Ok(Self {
+            features,
+            enterprise,
+        })
+    }
+
+    fn feature(&self, c: Collection) -> Option<&str> {
+        self.features
+            .iter()
+            .find(|(k, _)| *k == c)
+            .map(|(_, code)| code.as_str())
+    }
+
+    /// The example of path parameter `name`, in collection `c` where the path names one.
+    fn of_param(&self, name: &str, c: Option<Collection>) -> Option<&str> {
+        match name {
+            "featureId" => c.and_then(|c| self.feature(c)),
+            "caseId" => self.feature(Collection::Reallocations),
+            "parcelId" => self.feature(Collection::Parcels),
+            "projectId" => self.feature(Collection::Projects),
+            "enterpriseId" => self.enterprise.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 /// The generators: requests are read (deserialize contract), responses written.
@@ -181,12 +234,20 @@ fn queryable_parameters(c: Collection) -> Vec<Value> {
         .collect()
 }
 
-fn named(params: &[NamedParam], place: &str) -> Vec<Value> {
+fn named(
+    params: &[NamedParam],
+    place: &str,
+    example: &dyn Fn(&str) -> Option<String>,
+) -> Vec<Value> {
     params
         .iter()
         .map(|p| {
-            json!({"name": p.name, "in": place, "required": p.required,
-               "description": p.description, "schema": {"type": "string"}})
+            let mut o = json!({"name": p.name, "in": place, "required": p.required,
+               "description": p.description, "schema": {"type": "string"}});
+            if let Some(e) = example(p.name) {
+                o["example"] = json!(e);
+            }
+            o
         })
         .collect()
 }
@@ -255,6 +316,7 @@ fn operation_object(
     op: &Operation,
     c: Option<Collection>,
     read_open: bool,
+    examples: &Examples,
 ) -> Value {
     let mut parameters = Vec::new();
     if let Some(c) = c {
@@ -263,13 +325,25 @@ fn operation_object(
             "description": "The collection.", "schema": {"type": "string", "enum": [c.id()]}}),
         );
     }
-    parameters.extend(named(&op.path_params, "path"));
+    let example = |name: &str| {
+        let for_school = op.path.starts_with("/schools") && name == "projectId";
+        let c = if for_school {
+            Some(Collection::Schools)
+        } else {
+            c
+        };
+        match (for_school, c) {
+            (true, Some(c)) => examples.feature(c).map(str::to_string),
+            _ => examples.of_param(name, c).map(str::to_string),
+        }
+    };
+    parameters.extend(named(&op.path_params, "path", &example));
     let query = query_parameters(&mut g.read, op);
     parameters.extend(share_parameters(op, query, &mut g.parameters));
     if let (true, Some(c)) = (op.queryables, c) {
         parameters.extend(queryable_parameters(c));
     }
-    parameters.extend(named(&op.header_params, "header"));
+    parameters.extend(named(&op.header_params, "header", &|_| None));
     let mut responses = Map::new();
     for r in &op.replies {
         responses.insert(r.status.to_string(), reply_object(&mut g.write, r));
@@ -295,7 +369,12 @@ fn operation_object(
 }
 
 /// The OpenAPI 3.0 document of `operations`, served at `base`.
-pub fn definition(operations: &[Operation], base: &str, read_open: bool) -> Value {
+pub fn definition(
+    operations: &[Operation],
+    base: &str,
+    read_open: bool,
+    examples: &Examples,
+) -> Value {
     let mut g = Generators::new();
     let mut paths: Map<String, Value> = Map::new();
     for op in operations {
@@ -310,7 +389,7 @@ pub fn definition(operations: &[Operation], base: &str, read_open: bool) -> Valu
                 Some(c) => op.path.replace("{collectionId}", c.id()),
                 None => op.path.to_string(),
             };
-            let o = operation_object(&mut g, op, c, read_open);
+            let o = operation_object(&mut g, op, c, read_open, examples);
             paths
                 .entry(path)
                 .or_insert_with(|| json!({}))
