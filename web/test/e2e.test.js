@@ -36,20 +36,25 @@ async function shot(p, name) {
 
 const snapshot = (p = page) => p.evaluate(() => window.landreuse.snapshot());
 
-/** Waits until no parcels are loading and the map has rendered since. */
-async function settled(p = page, predicate = '() => true', arg = null) {
-  await p.waitForFunction(
-    ([pred, a]) => {
+/**
+ * Waits until no parcels are loading, the view is still and `predicate(snapshot, arg)`
+ * holds, then until the map has rendered since. The predicate runs here in Node on the
+ * page's snapshot (not evaluated as a string inside the page, which the web map's
+ * Content-Security-Policy forbids).
+ */
+async function settled(p = page, predicate = () => true, arg = null) {
+  const deadline = Date.now() + LONG;
+  for (;;) {
+    const s = await p.evaluate(() => {
       const lr = window.landreuse;
-      if (!lr) return false;
-      const s = lr.snapshot();
-      if (lr.map.getView().getAnimating() || lr.map.getView().getInteracting()) return false;
-      // eslint-disable-next-line no-new-func
-      return s.loading === 0 && s.lastLoad !== null && new Function(`return (${pred})`)()(s, a);
-    },
-    [predicate, arg],
-    { timeout: LONG, polling: 200 },
-  );
+      if (!lr) return null;
+      const view = lr.map.getView();
+      return { ...lr.snapshot(), still: !view.getAnimating() && !view.getInteracting() };
+    });
+    if (s && s.still && s.loading === 0 && s.lastLoad !== null && predicate(s, arg)) break;
+    if (Date.now() > deadline) throw new Error(`the map did not settle: ${JSON.stringify(s)}`);
+    await new Promise((resolve) => { setTimeout(resolve, 200); });
+  }
   // One more full render after the data settled.
   await p.evaluate(() => new Promise((resolve) => {
     const { map } = window.landreuse;
@@ -93,7 +98,7 @@ test('the map loads and draws the parcels, zones, roads and schools', STEP, asyn
   const res = await page.goto(`${service.base}/`);
   assert.equal(res.status(), 200);
   assert.match(await page.title(), /经开区/);
-  await settled(page, '(s) => s.counts.zones > 0 && s.counts.roads > 0 && s.counts.schools > 0');
+  await settled(page, (s) => s.counts.zones > 0 && s.counts.roads > 0 && s.counts.schools > 0);
   const s = await snapshot();
   // The opening view frames the southern built-up area and the northern zone: all 3,227.
   assert.equal(s.parcelsLoaded, 3227, JSON.stringify(s));
@@ -191,7 +196,7 @@ test('a filter changes what is drawn, as the server counts it', STEP, async () =
   await page.locator('#filters select[name=status]').selectOption('zombie');
   await page.locator('#filters select[name=zone]').selectOption('south');
   await page.locator('#filters button[type=submit]').click();
-  await settled(page, '(s) => s.lastLoad.filters.status === "zombie" && s.lastLoad.filters.zone === "south"');
+  await settled(page, (s) => s.lastLoad.filters.status === "zombie" && s.lastLoad.filters.zone === "south");
   const s = await snapshot();
   const inBox = await api(`/collections/parcels/items?bbox=${s.lastLoad.bbox}&status=zombie&zone=south&limit=1`);
   const overall = await api('/collections/parcels/items?status=zombie&zone=south&limit=1');
@@ -207,13 +212,13 @@ test('a filter changes what is drawn, as the server counts it', STEP, async () =
   await page.locator('#filters select[name=zone]').selectOption('');
   await page.locator('#filters select[name=grade]').selectOption('D');
   await page.locator('#filters button[type=submit]').click();
-  await settled(page, '(s) => s.lastLoad.filters.grade === "D" && !s.lastLoad.filters.status');
+  await settled(page, (s) => s.lastLoad.filters.grade === "D" && !s.lastLoad.filters.status);
   const d = await snapshot();
   const dApi = await api('/collections/parcels/items?grade=D&limit=1');
   assert.equal(d.parcelsLoaded, dApi.body.numberMatched);
 
   await page.locator('#filters-clear').click();
-  await settled(page, '(s) => Object.keys(s.lastLoad.filters).length === 0');
+  await settled(page, (s) => Object.keys(s.lastLoad.filters).length === 0);
   assert.equal((await snapshot()).parcelsLoaded, 3227);
 });
 
@@ -468,7 +473,7 @@ test('a view with more parcels than one view draws says so, and zooming in draws
   assert.equal((await snapshot(p)).loadsStarted, loads, 'no reloading while the view is still');
   // Zoomed in on the CBD, the view holds fewer than 1,000 parcels: all drawn, no notice.
   await p.evaluate(() => window.landreuse.centreOn(125.403, 43.856, 16));
-  await settled(p, '(s) => s.lastLoad && !s.lastLoad.truncated');
+  await settled(p, (s) => s.lastLoad && !s.lastLoad.truncated);
   await notice.waitFor({ state: 'hidden' });
   await ctx.close();
 });
