@@ -5,7 +5,7 @@
 #                             (npm packages from the registry, built with Vite)
 #   scripts/setup.sh --test   also what the tests use: PostgreSQL 15 with PostGIS (the second
 #                             backend), gdal-bin (ogrinfo/ogr2ogr, the OAPIF client),
-#                             OWSLib and pyogrio (GDAL 3.12) in .venv, and headless Chromium
+#                             OWSLib, pyogrio (GDAL 3.12) and schemathesis in .venv, headless Chromium
 #                             with a CJK font (chromium, fonts-noto-cjk: the report's PDF and
 #                             the web map's browser tests)
 # Safe to run again: it installs only what is missing.
@@ -35,8 +35,8 @@ if ! command -v cargo >/dev/null; then
 fi
 
 if [[ "${1:-}" == "--test" ]]; then
-  if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -c "import owslib, pyogrio" 2>/dev/null; then
-    echo "setup: installing OWSLib and pyogrio (GDAL 3.12) into .venv" >&2
+  if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -c "import owslib, pyogrio, schemathesis" 2>/dev/null; then
+    echo "setup: installing OWSLib, pyogrio (GDAL 3.12) and schemathesis into .venv" >&2
     python3 -m venv .venv
     .venv/bin/pip install -q -r tests/clients/requirements.txt
   fi

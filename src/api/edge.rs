@@ -88,6 +88,24 @@ async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// Refuses an address holding a NUL character (`%00`): no store keeps one in text, and
+/// no id or parameter of the API has one.
+async fn refuse_nul_in_address(request: Request, next: Next) -> Response {
+    let raw = request.uri().path_and_query().map_or("", |p| p.as_str());
+    if raw.to_ascii_lowercase().contains("%00") {
+        let part = if request.uri().path().to_ascii_lowercase().contains("%00") {
+            "path"
+        } else {
+            "query"
+        };
+        return ApiError::BadRequest(format!(
+            "the {part} of the address holds a NUL character (%00); remove it"
+        ))
+        .into_response();
+    }
+    next.run(request).await
+}
+
 /// A 405 from the router (empty body) as problem+json, keeping its `Allow`.
 async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
     let method = request.method().clone();
@@ -131,6 +149,7 @@ pub fn layers(app: Router) -> Router {
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO));
     app.layer(axum::middleware::from_fn(problem_for_bare_errors))
+        .layer(axum::middleware::from_fn(refuse_nul_in_address))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::middleware::from_fn(scope_request_id))
         .layer(CorsLayer::permissive().expose_headers([

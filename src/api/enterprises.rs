@@ -206,10 +206,11 @@ fn object<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
     what: &str,
 ) -> Result<Map<String, Value>, ApiError> {
-    serde_json::from_slice::<T>(bytes)
+    let v = super::body::json_value(bytes, what)?;
+    serde_json::from_value::<T>(v.clone())
         .map_err(|e| ApiError::BadRequest(format!("the {what} cannot be read: {e}")))?;
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(m)) => Ok(m),
+    match v {
+        Value::Object(m) => Ok(m),
         _ => Err(ApiError::BadRequest(format!(
             "the {what} must be a JSON object"
         ))),

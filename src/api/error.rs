@@ -88,8 +88,12 @@ pub fn cause_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut next = e.source();
     while let Some(cause) = next {
-        out.push_str(": ");
-        out.push_str(&cause.to_string());
+        // Many errors repeat their source in their own text; say each cause once.
+        let text = cause.to_string();
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
         next = cause.source();
     }
     out
@@ -106,9 +110,10 @@ impl ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unprocessable(_) | Self::InvalidFeatures { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
-            Self::InvalidFeatures { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }

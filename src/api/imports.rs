@@ -52,7 +52,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let holder = require(&state, &headers, Role::Gis).await?;
     let holder_name = holder.name.clone();
-    let opts = options(&state, q, holder.name)?;
+    let opts = options(&state, &q, holder.name)?;
     check_media_type(&headers)?;
     let limit = state.settings.max_upload_bytes;
     let too_large = |size: String| {
@@ -90,7 +90,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, axum::Json(report)).into_response())
 }
 
-fn options(state: &AppState, q: ImportQuery, actor: String) -> Result<ImportOptions, ApiError> {
+fn options(state: &AppState, q: &ImportQuery, actor: String) -> Result<ImportOptions, ApiError> {
     let collection: Collection = q
         .collection
         .as_deref()

@@ -7,6 +7,7 @@
 
 mod analysis;
 mod auth;
+mod body;
 mod edge;
 mod enterprises;
 mod error;

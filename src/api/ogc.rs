@@ -25,7 +25,8 @@ pub const CONFORMANCE: &[&str] = &[
 pub const REL_QUERYABLES: &str = "http://www.opengis.net/def/rel/ogc/1.0/queryables";
 
 pub(crate) fn link(href: String, rel: &str, media: &str, title: &str) -> Value {
-    json!({"href": href, "rel": rel, "type": media, "title": title})
+    // The href is moved in; `json!` would copy it.
+    json!({"href": Value::String(href), "rel": rel, "type": media, "title": title})
 }
 
 fn self_and_alternate(url: &str, f: Format) -> Vec<Value> {

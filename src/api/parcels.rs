@@ -57,8 +57,7 @@ pub async fn split(
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<SplitResult>), ApiError> {
     let holder = require(&state, &headers, Role::Planner).await?;
-    let req: SplitRequest = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::BadRequest(format!("the split cannot be read: {e}")))?;
+    let req: SplitRequest = super::body::json(&body, "split")?;
     let lots = parcels::split(
         state.store.as_ref(),
         &holder.name,
@@ -99,8 +98,7 @@ pub async fn merge(
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<MergeResult>), ApiError> {
     let holder = require(&state, &headers, Role::Planner).await?;
-    let req: MergeRequest = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::BadRequest(format!("the merge cannot be read: {e}")))?;
+    let req: MergeRequest = super::body::json(&body, "merge")?;
     let merged = parcels::merge(
         state.store.as_ref(),
         &holder.name,

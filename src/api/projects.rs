@@ -27,12 +27,11 @@ const DERIVED: &[&str] = &[
 ];
 
 fn feature_of(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(m)) if m.get("type").and_then(Value::as_str) == Some("Feature") => Ok(m),
-        Ok(_) => Err(ApiError::BadRequest(
+    match super::body::json_value(body, "feature")? {
+        Value::Object(m) if m.get("type").and_then(Value::as_str) == Some("Feature") => Ok(m),
+        _ => Err(ApiError::BadRequest(
             "the body must be a GeoJSON Feature (type \"Feature\", geometry, properties)".into(),
         )),
-        Err(e) => Err(ApiError::BadRequest(format!("the body is not JSON: {e}"))),
     }
 }
 
@@ -116,11 +115,10 @@ async fn update(
     body: &[u8],
 ) -> Result<Response, ApiError> {
     let holder = require(&state, &headers, Role::Planner).await?;
-    let patch: ProjectPatch = serde_json::from_slice(body).map_err(|e| {
-        ApiError::BadRequest(format!(
-            "the body must be a JSON object of properties or a partial GeoJSON Feature: {e}"
-        ))
-    })?;
+    let patch: ProjectPatch = super::body::json(
+        body,
+        "change (a JSON object of properties or a partial GeoJSON Feature)",
+    )?;
     let (patch_props, patch_geometry) = match patch.kind.as_deref() {
         Some("Feature") => (patch.properties.unwrap_or_default(), patch.geometry),
         Some(other) => {

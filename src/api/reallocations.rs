@@ -127,11 +127,6 @@ fn json_with_etag(status: StatusCode, body: CaseBody, version: i64) -> Response 
     r
 }
 
-fn read_json<T: for<'de> Deserialize<'de>>(bytes: &[u8], what: &str) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::BadRequest(format!("the {what} cannot be read: {e}")))
-}
-
 async fn load_case(state: &AppState, code: &str) -> Result<FeatureRecord, ApiError> {
     state
         .store
@@ -149,7 +144,7 @@ pub async fn open(
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let holder = require(&state, &headers, Role::Planner).await?;
-    let req: OpenCase = read_json(&body, "case")?;
+    let req: OpenCase = super::body::json(&body, "case")?;
     let case = cases::open(state.store.as_ref(), &holder.name, &req).await?;
     state.index.catch_up(state.store.as_ref()).await?;
     let base = base_url(&state.settings, &headers);
@@ -299,7 +294,7 @@ pub async fn transition(
                 "If-Match {if_match} is not a case version; send the ETag of the case, e.g. \"3\""
             ))
         })?;
-    let req: TransitionRequest = read_json(&body, "transition")?;
+    let req: TransitionRequest = super::body::json(&body, "transition")?;
     let case = cases::transition(
         state.store.as_ref(),
         &holder.name,

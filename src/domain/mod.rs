@@ -13,6 +13,7 @@ pub mod projects;
 pub mod reallocation;
 pub mod reserve_priority;
 pub mod status;
+pub mod text;
 pub mod units;
 
 pub use collection::{Collection, GeometryKind, PropertyDef, PropertyKind};

@@ -112,6 +112,11 @@ pub fn map_properties(
     mut props: Map<String, Value>,
     map: &FieldMap,
 ) -> Result<MappedProperties, String> {
+    if let Some(at) = crate::domain::text::nul_in(&props) {
+        return Err(format!(
+            "has a NUL character (\\u0000) in its properties at {at}; no store keeps it, remove it"
+        ));
+    }
     let mut out = MappedProperties {
         code: take_field(&mut props, c, map, CODE).and_then(|v| text_value(&v)),
         ..MappedProperties::default()

@@ -120,6 +120,12 @@ impl Checker {
         if let Some(p) = &raw.problem {
             return Err(fail(raw.id.clone(), p.clone()));
         }
+        if raw.id.as_deref().is_some_and(|id| id.contains('\0')) {
+            return Err(fail(
+                None,
+                "has a NUL character (\\u0000) in its id; no store keeps it, remove it".into(),
+            ));
+        }
         let mapped =
             fields::map_properties(self.collection, raw.properties.clone(), &self.field_map)
                 .map_err(|e| fail(raw.id.clone(), e))?;

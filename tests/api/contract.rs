@@ -342,3 +342,43 @@ async fn a_method_a_path_does_not_take_is_a_405_problem_with_allow() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn a_nul_character_is_refused_where_it_is_on_both_backends() {
+    let app = spawn_sample().await;
+    let planner = app.token(Role::Planner, "planner").await;
+    let r = app
+        .client
+        .post(format!("{}/reallocations", app.base))
+        .bearer_auth(&planner)
+        .json(&json!({"kind": "reserve", "parcels": [{"code": "ETDZ-S-000001"}, {"code": "P\u{0}2"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["detail"].as_str().unwrap().contains("/parcels/1/code"),
+        "{body}"
+    );
+    for path in [
+        "/parcels/P%002/history",
+        "/reallocations/RC%0001",
+        "/collections/parcels/items?owner=a%00b",
+    ] {
+        let (status, body) = app.get_json(path).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(body["detail"].as_str().unwrap().contains("NUL"), "{body}");
+    }
+    let gis = app.token(Role::Gis, "gis").await;
+    let feature = json!({"type": "FeatureCollection", "features": [{"type": "Feature",
+        "properties": {"zone": "south", "land_use": "M2", "owner": "A\u{0}B"},
+        "geometry": {"type": "Polygon", "coordinates": [[[125.40, 43.86], [125.401, 43.86],
+            [125.401, 43.861], [125.40, 43.861], [125.40, 43.86]]]}}]});
+    let before = app.store_snapshot().await;
+    let r = app.post_import("", feature.to_string(), Some(&gis)).await;
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert!(body.to_string().contains("NUL"), "{body}");
+    assert_eq!(app.store_snapshot().await, before, "nothing was stored");
+}
