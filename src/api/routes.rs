@@ -303,96 +303,96 @@ fn workflow_routes() -> Vec<Route> {
 
 fn project_routes() -> Vec<Route> {
     let feature = [component("application/json", "featureGeoJSON")];
-    let mut out = Vec::new();
-    out.push(route(
-        Operation::new(
-            Method::POST,
-            "/projects",
-            "create_project",
-            "Add a public project (renovation, greening, lighting …)",
-        )
-        .tag("projects")
-        .needs(Role::Planner)
-        .query::<NoQuery>()
-        .body("application/json", BodySchema::Component("featureGeoJSON"))
-        .reply(201, "The project as stored, with its measures.", &feature)
-        .problem(409, "The id is taken.")
-        .problem(
-            422,
-            "The feature breaks a check of the import (the detail says which).",
+    vec![
+        route(
+            Operation::new(
+                Method::POST,
+                "/projects",
+                "create_project",
+                "Add a public project (renovation, greening, lighting …)",
+            )
+            .tag("projects")
+            .needs(Role::Planner)
+            .query::<NoQuery>()
+            .body("application/json", BodySchema::Component("featureGeoJSON"))
+            .reply(201, "The project as stored, with its measures.", &feature)
+            .problem(409, "The id is taken.")
+            .problem(
+                422,
+                "The feature breaks a check of the import (the detail says which).",
+            ),
+            projects::create_project,
         ),
-        projects::create_project,
-    ));
-    out.push(route(
-        Operation::new(
-            Method::PATCH,
-            "/projects/{projectId}",
-            "update_project",
-            "Change a project's properties or geometry",
-        )
-        .tag("projects")
-        .needs(Role::Planner)
-        .path_param("projectId", "Project id.")
-        .query::<NoQuery>()
-        .json_body::<ProjectPatch>()
-        .reply(200, "The project as stored.", &feature)
-        .problem(
-            422,
-            "The change breaks a check of the import (the detail says which).",
+        route(
+            Operation::new(
+                Method::PATCH,
+                "/projects/{projectId}",
+                "update_project",
+                "Change a project's properties or geometry",
+            )
+            .tag("projects")
+            .needs(Role::Planner)
+            .path_param("projectId", "Project id.")
+            .query::<NoQuery>()
+            .json_body::<ProjectPatch>()
+            .reply(200, "The project as stored.", &feature)
+            .problem(
+                422,
+                "The change breaks a check of the import (the detail says which).",
+            ),
+            projects::update_project,
         ),
-        projects::update_project,
-    ));
-    out.push(route(
-        Operation::new(
-            Method::POST,
-            "/schools",
-            "create_school",
-            "Add a school (new, expansion or existing)",
-        )
-        .tag("projects")
-        .needs(Role::Planner)
-        .query::<NoQuery>()
-        .body("application/json", BodySchema::Component("featureGeoJSON"))
-        .reply(201, "The school as stored, with its measures.", &feature)
-        .problem(409, "The id is taken.")
-        .problem(
-            422,
-            "The feature breaks a check of the import (the detail says which).",
+        route(
+            Operation::new(
+                Method::POST,
+                "/schools",
+                "create_school",
+                "Add a school (new, expansion or existing)",
+            )
+            .tag("projects")
+            .needs(Role::Planner)
+            .query::<NoQuery>()
+            .body("application/json", BodySchema::Component("featureGeoJSON"))
+            .reply(201, "The school as stored, with its measures.", &feature)
+            .problem(409, "The id is taken.")
+            .problem(
+                422,
+                "The feature breaks a check of the import (the detail says which).",
+            ),
+            projects::create_school,
         ),
-        projects::create_school,
-    ));
-    out.push(route(
-        Operation::new(
-            Method::PATCH,
-            "/schools/{projectId}",
-            "update_school",
-            "Change a school's properties or geometry",
-        )
-        .tag("projects")
-        .needs(Role::Planner)
-        .path_param("projectId", "School id.")
-        .query::<NoQuery>()
-        .json_body::<ProjectPatch>()
-        .reply(200, "The school as stored.", &feature)
-        .problem(
-            422,
-            "The change breaks a check of the import (the detail says which).",
+        route(
+            Operation::new(
+                Method::PATCH,
+                "/schools/{projectId}",
+                "update_school",
+                "Change a school's properties or geometry",
+            )
+            .tag("projects")
+            .needs(Role::Planner)
+            .path_param("projectId", "School id.")
+            .query::<NoQuery>()
+            .json_body::<ProjectPatch>()
+            .reply(200, "The school as stored.", &feature)
+            .problem(
+                422,
+                "The change breaks a check of the import (the detail says which).",
+            ),
+            projects::update_school,
         ),
-        projects::update_school,
-    ));
-    out.push(route(
-        Operation::new(
-            Method::GET,
-            "/targets",
-            "get_targets",
-            "The programme's targets with planned, under-way and completed amounts",
-        )
-        .tag("projects")
-        .query::<NoQuery>()
-        .json_reply::<Targets>(200, "Each target with its progress."),
-        projects::targets,
-    ));
-    out
+        route(
+            Operation::new(
+                Method::GET,
+                "/targets",
+                "get_targets",
+                "The programme's targets with planned, under-way and completed amounts",
+            )
+            .tag("projects")
+            .query::<NoQuery>()
+            .json_reply::<Targets>(200, "Each target with its progress."),
+            projects::targets,
+        ),
+    ]
 }
 
 fn analysis_routes() -> Vec<Route> {
