@@ -60,7 +60,7 @@ pub async fn open(config: &ServiceConfig) -> Result<AppState, StartError> {
         if sample::store_is_empty(store.as_ref()).await? {
             tracing::info!(dir = %dir.display(), "empty store: loading the sample zone");
             sample::load(store.as_ref(), dir, &config.grading, &mut |line| {
-                tracing::info!("loaded {line}")
+                tracing::info!("loaded {line}");
             })
             .await?;
         }

@@ -1,6 +1,9 @@
 //! Nearest-neighbour and within-distance answers from the R-tree against a brute-force
 //! geodesic scan, on seeded random parcels over the zone.
 
+// Test code: a failed unwrap or expect is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use geo::{Geometry, LineString, Point, Polygon};
 use landreuse::domain::FeatureRecord;
 use landreuse::index::analysis::{geodesic_distance, Near};

@@ -1,6 +1,9 @@
 //! The `landreuse` command line: imports with progress and a summary, errors as
 //! sentences, tokens.
 
+// Test code: a failed unwrap or expect is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::path::Path;

@@ -1,6 +1,9 @@
 //! Real OGC API – Features clients against the real binary serving the sample zone:
 //! GDAL's OAPIF driver (Debian's gdal-bin) and OWSLib (installed by scripts/test.sh).
 
+// Test code: a failed unwrap or expect is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::io::{BufRead, BufReader};

@@ -1,5 +1,8 @@
 //! The R-tree index against a brute-force scan on seeded random parcels.
 
+// Test code: a failed unwrap or expect is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use geo::{BoundingRect, Intersects, LineString, Polygon, Rect};
 use landreuse::domain::FeatureRecord;
 use landreuse::index::{CollectionIndex, Query};

@@ -1,6 +1,9 @@
 //! `landreuse migrate-store`: a whole zone, events included, copied from SQLite to the
 //! other backend (PostgreSQL when the suite runs on it) and back without loss.
 
+// Test code: a failed unwrap or expect is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::path::Path;

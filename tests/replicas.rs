@@ -2,6 +2,9 @@
 //! one SQLite file): a write through one reaches the other's index, and a replica that
 //! was down catches up when it comes back.
 
+// Test code: a failed unwrap or expect is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::io::{BufRead, BufReader};

@@ -2,6 +2,7 @@
 
 use axum::extract::{Path, RawQuery, State};
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
@@ -175,12 +176,14 @@ fn collection_body(
         }
         body.push_str(&feature_text(f, to.as_ref())?);
     }
-    body.push_str(&format!(
+    // Writing to a String cannot fail.
+    let _ = write!(
+        body,
         r#"],"numberMatched":{},"numberReturned":{},"timeStamp":"{stamp}","links":{}}}"#,
         page.matched,
         page.features.len(),
         Value::from(links.to_vec())
-    ));
+    );
     Ok(body)
 }
 

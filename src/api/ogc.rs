@@ -25,8 +25,13 @@ pub const CONFORMANCE: &[&str] = &[
 pub const REL_QUERYABLES: &str = "http://www.opengis.net/def/rel/ogc/1.0/queryables";
 
 pub(crate) fn link(href: String, rel: &str, media: &str, title: &str) -> Value {
-    // The href is moved in; `json!` would copy it.
-    json!({"href": Value::String(href), "rel": rel, "type": media, "title": title})
+    // Built by hand so the href is moved in (`json!` would copy it).
+    Value::Object(serde_json::Map::from_iter([
+        ("href".to_owned(), Value::String(href)),
+        ("rel".to_owned(), rel.into()),
+        ("type".to_owned(), media.into()),
+        ("title".to_owned(), title.into()),
+    ]))
 }
 
 fn self_and_alternate(url: &str, f: Format) -> Vec<Value> {

@@ -293,15 +293,14 @@ pub(crate) fn load_settings<T: Default>(
 }
 
 fn load_targets(path: Option<&Path>) -> Result<Vec<crate::domain::projects::Target>, String> {
-    let path = match path {
-        Some(p) => p.to_path_buf(),
-        None => {
-            let p = crate::sample::default_dir().join("targets.json");
-            if !p.exists() {
-                return Ok(Vec::new());
-            }
-            p
+    let path = if let Some(p) = path {
+        p.to_path_buf()
+    } else {
+        let p = crate::sample::default_dir().join("targets.json");
+        if !p.exists() {
+            return Ok(Vec::new());
         }
+        p
     };
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("cannot read the targets {}: {e}", path.display()))?;
@@ -371,7 +370,7 @@ fn open_with_progress(path: &Path) -> Result<(Box<dyn std::io::Read + Send>, Pro
     }
     let file =
         std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let size = file.metadata().map_or(0, |m| m.len());
     let bar = ProgressBar::new(size);
     bar.set_style(
         ProgressStyle::with_template(
@@ -385,8 +384,7 @@ fn open_with_progress(path: &Path) -> Result<(Box<dyn std::io::Read + Send>, Pro
 fn rejects_path(file: &Path) -> PathBuf {
     let name = file
         .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "stdin".into());
+        .map_or_else(|| "stdin".into(), |n| n.to_string_lossy().into_owned());
     file.with_file_name(format!("{name}.rejects.geojson"))
 }
 

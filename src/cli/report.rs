@@ -181,7 +181,7 @@ async fn land_reserve(args: LandReserveArgs) -> Result<(), String> {
             .as_deref()
             .map(|t| format!(" as of {t}"))
             .unwrap_or_default(),
-        total.map(|t| t.land.parcels).unwrap_or(0),
+        total.map_or(0, |t| t.land.parcels),
         r.candidates.ranked.len(),
         r.reserve_pool.total.parcels,
         args.out.display(),

@@ -174,8 +174,7 @@ impl Crs {
             Self::Epsg(c) => SUPPORTED_EPSG
                 .iter()
                 .find(|(s, _)| *s == c)
-                .map(|(_, n)| *n)
-                .unwrap_or("EPSG"),
+                .map_or("EPSG", |(_, n)| *n),
         }
     }
 

@@ -316,7 +316,7 @@ impl Collection {
     pub fn allowed_values(self, property: &str) -> Option<Vec<&'static str>> {
         match (self, property) {
             (Self::Parcels, "status") => Some(ParcelStatus::codes()),
-            (Self::Parcels, "zone") => Some(vec!["south", "north", "bonded"]),
+            (Self::Parcels | Self::Reallocations, "zone") => Some(vec!["south", "north", "bonded"]),
             (Self::Zones, "kind") => Some(vec!["zone", "subdistrict"]),
             (Self::Roads, "class") => Some(vec!["expressway", "arterial", "secondary", "branch"]),
             (Self::Parcels, "grade") => Some(vec!["A", "B", "C", "D", "ungraded"]),
@@ -332,7 +332,6 @@ impl Collection {
                 "lighting",
                 "landscaping",
             ]),
-            (Self::Reallocations, "zone") => Some(vec!["south", "north", "bonded"]),
             (Self::Reallocations, "kind") => {
                 Some(vec!["reserve", "relocation", "redevelopment", "expansion"])
             }

@@ -73,7 +73,7 @@ fn write_land_use(props: &mut Map<String, Value>) {
         ("land_use_tk2020", landuse::to_tk2020(code)),
     ];
     for (k, v) in entries {
-        props.insert(k.into(), v.map(Value::from).unwrap_or(Value::Null));
+        props.insert(k.into(), v.map_or(Value::Null, Value::from));
     }
 }
 

@@ -220,7 +220,10 @@ mod tests {
     use serde_json::json;
 
     fn obj(v: Value) -> Map<String, Value> {
-        v.as_object().unwrap().clone()
+        let Value::Object(map) = v else {
+            panic!("not an object: {v}")
+        };
+        map
     }
 
     #[test]

@@ -95,6 +95,11 @@ pub struct PriorityConfig {
 }
 
 impl Default for PriorityConfig {
+    /// The shipped `config/reserve_priority.toml`.
+    #[allow(
+        clippy::expect_used,
+        reason = "parses a file compiled into the binary, checked by a unit test; no input reaches it"
+    )]
     fn default() -> Self {
         Self::from_toml(DEFAULT_TOML).expect("the shipped reserve_priority.toml is valid")
     }
@@ -172,7 +177,7 @@ pub fn reasons(status: Option<&str>, grade: Option<&str>) -> Vec<Reason> {
     match status {
         Some("zombie") => out.push(Reason::Zombie),
         Some("idle") => out.push(Reason::Idle),
-        Some("active") | Some("expanding") => {}
+        Some("active" | "expanding") => {}
         _ => return out,
     }
     if grade == Some("D") {

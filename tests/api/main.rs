@@ -1,6 +1,9 @@
 //! HTTP tests of the service: OGC API – Features, imports and tokens, each against its
 //! own server on port 0 with a fresh database.
 
+// Test code: a failed unwrap or expect is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../common/mod.rs"]
 mod common;
 mod contract;

@@ -17,18 +17,18 @@ fn north(metres: f64) -> f64 {
     metres / 111_100.0
 }
 
-async fn send(app: &TestApp, method: &str, path: &str, token: &str, body: Value) -> (u16, Value) {
+async fn send(app: &TestApp, method: &str, path: &str, token: &str, body: &Value) -> (u16, Value) {
     let url = format!("{}{path}", app.base);
     let req = match method {
         "POST" => app.client.post(url),
         _ => app.client.patch(url),
     };
-    let r = req.bearer_auth(token).json(&body).send().await.unwrap();
+    let r = req.bearer_auth(token).json(body).send().await.unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-fn school(id: &str, level: &str, status: &str, geometry: Value) -> Value {
+fn school(id: &str, level: &str, status: &str, geometry: &Value) -> Value {
     json!({"type": "Feature", "id": id, "geometry": geometry, "properties": {
         "name": id, "kind": "existing", "level": level, "classes": 24, "seats": 1080, "status": status}})
 }
@@ -37,7 +37,7 @@ fn school(id: &str, level: &str, status: &str, geometry: Value) -> Value {
 async fn the_project_api_checks_what_it_stores() {
     let app = spawn_empty().await;
     let planner = app.token(Role::Planner, "规划科 王工").await;
-    let (status, body) = send(&app, "POST", "/schools", &planner, json!({"type": "Feature", "id": "SCH-T1",
+    let (status, body) = send(&app, "POST", "/schools", &planner, &json!({"type": "Feature", "id": "SCH-T1",
         "geometry": square(125.40, 43.86, 150.0),
         "properties": {"name": "经开区试验小学", "kind": "new", "level": "primary", "classes": 24, "seats": 1080,
                        "investment_wan": 18000, "status": "planned", "percent_complete": 0}})).await;
@@ -78,7 +78,7 @@ async fn the_project_api_checks_what_it_stores() {
             "from 0 to 100",
         ),
     ] {
-        let (status, body) = send(&app, "POST", path, &planner, feature).await;
+        let (status, body) = send(&app, "POST", path, &planner, &feature).await;
         assert_eq!(status, 422, "{body}");
         assert!(
             body.to_string().contains(words),
@@ -91,7 +91,7 @@ async fn the_project_api_checks_what_it_stores() {
         events,
         "no event"
     );
-    let (status, _) = send(&app, "POST", "/schools", &planner, json!({"type": "Feature", "id": "SCH-T1",
+    let (status, _) = send(&app, "POST", "/schools", &planner, &json!({"type": "Feature", "id": "SCH-T1",
         "geometry": square(125.40, 43.86, 150.0), "properties": {"name": "dup", "kind": "new", "level": "primary", "status": "planned"}})).await;
     assert_eq!(status, 409);
     let (status, body) = send(
@@ -99,7 +99,7 @@ async fn the_project_api_checks_what_it_stores() {
         "PATCH",
         "/schools/SCH-T1",
         &planner,
-        json!({"status": "under_construction", "percent_complete": 35}),
+        &json!({"status": "under_construction", "percent_complete": 35}),
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -117,7 +117,7 @@ async fn the_project_api_checks_what_it_stores() {
     assert_eq!(history.len(), 2);
     assert_eq!(history[1].actor, "规划科 王工");
     let gis = app.token(Role::Gis, "gis").await;
-    let (status, _) = send(&app, "PATCH", "/schools/SCH-T1", &gis, json!({"seats": 1})).await;
+    let (status, _) = send(&app, "PATCH", "/schools/SCH-T1", &gis, &json!({"seats": 1})).await;
     assert_eq!(status, 403, "planners run projects");
     // What the planned school overlaps: a reserved parcel under its corner, not an
     // active one beside it, and a greening project across it.
@@ -131,7 +131,7 @@ async fn the_project_api_checks_what_it_stores() {
             .status(),
         201
     );
-    let (status, body) = send(&app, "POST", "/projects", &planner, json!({"type": "Feature", "id": "PRJ-G1",
+    let (status, body) = send(&app, "POST", "/projects", &planner, &json!({"type": "Feature", "id": "PRJ-G1",
         "geometry": square(125.4000, 43.8600, 40.0), "properties": {"name": "校园绿化", "kind": "greening", "status": "planned"}})).await;
     assert_eq!(status, 201, "{body}");
     let (_, o) = app.get_json("/analysis/overlaps?school=SCH-T1").await;
@@ -159,9 +159,9 @@ async fn coverage_gaps_on_a_hand_drawn_zone() {
     let gis = app.token(Role::Gis, "gis").await;
     let (lon, lat) = (125.40, 43.86);
     let schools = json!({"type": "FeatureCollection", "features": [
-        school("P-OLD", "primary", "completed", square(lon, lat, 100.0)),
-        school("P-NEW", "primary", "planned", square(lon, lat + north(3000.0), 100.0)),
-        school("M-ONE", "middle", "completed", square(lon, lat + north(1500.0), 100.0)),
+        school("P-OLD", "primary", "completed", &square(lon, lat, 100.0)),
+        school("P-NEW", "primary", "planned", &square(lon, lat + north(3000.0), 100.0)),
+        school("M-ONE", "middle", "completed", &square(lon, lat + north(1500.0), 100.0)),
     ]});
     assert_eq!(
         app.post_import("?collection=schools", schools.to_string(), Some(&gis))

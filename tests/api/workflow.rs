@@ -156,7 +156,10 @@ async fn zombie_land_goes_into_reserve_is_split_and_two_lots_are_supplied_for_he
     let (x1, y1) = (ring[2][0].as_f64().unwrap(), ring[2][1].as_f64().unwrap());
     let lots: Vec<Value> = (0..3)
         .map(|i| {
-            let (a, b) = (x0 + (x1 - x0) * i as f64 / 3.0, x0 + (x1 - x0) * (i + 1) as f64 / 3.0);
+            let (a, b) = (
+                x0 + (x1 - x0) * f64::from(i) / 3.0,
+                x0 + (x1 - x0) * f64::from(i + 1) / 3.0,
+            );
             json!({"geometry": {"type": "Polygon", "coordinates": [[[a, y0], [b, y0], [b, y1], [a, y1], [a, y0]]]}})
         })
         .collect();
@@ -307,8 +310,8 @@ async fn a_firm_relocates_south_to_north_and_both_parcels_show_it() {
 
 #[tokio::test]
 async fn two_planners_decide_at_once_and_exactly_one_wins() {
-    let (app, planner) = zone().await;
     static N: AtomicUsize = AtomicUsize::new(0);
+    let (app, planner) = zone().await;
     let other = app
         .token(
             Role::Planner,
@@ -753,9 +756,9 @@ async fn adjacent_reserved_parcels_merge_into_one() {
         ring[2][0].as_f64().unwrap(),
         ring[2][1].as_f64().unwrap(),
     );
-    let xm = (x0 + x1) / 2.0;
+    let (xm, ym) = (f64::midpoint(x0, x1), f64::midpoint(y0, y1));
     let half = json!({"geometry": {"type": "Polygon", "coordinates": [[[x0, y0], [xm, y0], [xm, y1], [x0, y1], [x0, y0]]]}});
-    let quarter = json!({"geometry": {"type": "Polygon", "coordinates": [[[xm, y0], [x1, y0], [x1, (y0 + y1) / 2.0], [xm, (y0 + y1) / 2.0], [xm, y0]]]}});
+    let quarter = json!({"geometry": {"type": "Polygon", "coordinates": [[[xm, y0], [x1, y0], [x1, ym], [xm, ym], [xm, y0]]]}});
     let (status, body) = send(
         &app,
         "POST",

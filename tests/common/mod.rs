@@ -44,7 +44,7 @@ pub async fn fresh_database(server: &str) -> String {
         .await
         .expect("CREATE DATABASE");
     pool.close().await;
-    let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(server);
+    let base = server.rsplit_once('/').map_or(server, |(b, _)| b);
     format!("{base}/{name}")
 }
 

@@ -420,6 +420,7 @@ pub fn is_service_use(code: &str) -> bool {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+    use std::fmt::Write as _;
 
     const ALL_SYSTEMS: [LandUseSystem; 3] = [
         LandUseSystem::Gb50137,
@@ -767,25 +768,28 @@ mod tests {
             "| GB 50137-2011 | 名称 | GB/T 21010-2017 | 名称 | MNR 2020 | 名称 |\n|---|---|---|---|---|---|\n",
         );
         for e in tables::GB50137 {
-            out.push_str(&format!(
-                "| {} | {} | {} | {} |\n",
+            // Writing to a String cannot fail.
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
                 e.class.code,
                 e.class.name_zh,
                 name(LandUseSystem::Gbt21010, e.gbt21010),
                 name(LandUseSystem::Tk2020, e.tk2020)
-            ));
+            );
         }
         out.push_str(
             "\n| GB/T 21010-2017 | 名称 | GB 50137-2011 | 名称 | MNR 2020 | 名称 |\n|---|---|---|---|---|---|\n",
         );
         for e in tables::GBT21010 {
-            out.push_str(&format!(
-                "| {} | {} | {} | {} |\n",
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
                 e.class.code,
                 e.class.name_zh,
                 name(LandUseSystem::Gb50137, e.gb50137),
                 name(LandUseSystem::Tk2020, e.tk2020)
-            ));
+            );
         }
         out
     }

@@ -155,6 +155,7 @@ mod status_code {
 
     use crate::domain::ParcelStatus;
 
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `with` hands over `&ParcelStatus`
     pub fn serialize<S: Serializer>(status: &ParcelStatus, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(status.code())
     }
@@ -170,6 +171,8 @@ mod optional_status_code {
 
     use crate::domain::ParcelStatus;
 
+    // serde's `with` hands over `&Option<_>`.
+    #[allow(clippy::ref_option, clippy::trivially_copy_pass_by_ref)]
     pub fn serialize<S: Serializer>(
         status: &Option<ParcelStatus>,
         s: S,

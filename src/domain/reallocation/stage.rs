@@ -107,10 +107,10 @@ pub fn allowed_next(kind: CaseKind, from: Stage) -> &'static [Stage] {
         (Reserve | Relocation | Redevelopment, Proposed) => &[Approved, Rejected, Cancelled],
         (Reserve | Relocation, Approved) => &[Vacating, Cancelled],
         (Reserve | Relocation, Vacating) => &[InReserve, Cancelled],
-        (Reserve, InReserve) => &[Completed],
         (Relocation, InReserve) => &[Supplied],
-        (Relocation | Redevelopment, Supplied) => &[Completed],
         (Redevelopment, Approved) => &[Supplied, Cancelled],
+        // The last step: reserved land is held, relocated or redeveloped land supplied.
+        (Reserve, InReserve) | (Relocation | Redevelopment, Supplied) => &[Completed],
         (Expansion, Intention) => &[Started, Cancelled],
         (Expansion, Started) => &[Completed, Cancelled],
         _ => &[],
