@@ -220,6 +220,7 @@ pub async fn load(
             actor: SAMPLE_ACTOR.into(),
             source_name: file.into(),
             zones: zones.clone(),
+            regrade: None,
         };
         let r = import::run_import(store, open(&path)?, opts)
             .await

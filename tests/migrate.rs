@@ -94,6 +94,7 @@ async fn zone_with_history(location: &StoreLocation) -> Arc<dyn Store> {
             actor: "张工".into(),
             source_name: file.into(),
             zones: Arc::new(ZoneLocator::default()),
+            regrade: None,
         };
         import::run_import(store.as_ref(), std::fs::File::open(path).unwrap(), opts)
             .await

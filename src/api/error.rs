@@ -188,6 +188,13 @@ impl From<ImportError> for ApiError {
                 errors: errors.clone(),
             },
             ImportError::Store(s) => s.into(),
+            ImportError::Grading(w) => match *w {
+                WorkflowError::Store(s) => Self::internal(
+                    "the firms' grades could not follow the import, so nothing was imported",
+                    s,
+                ),
+                other => other.into(),
+            },
             other => Self::BadRequest(other.to_string()),
         }
     }

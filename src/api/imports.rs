@@ -51,7 +51,6 @@ pub async fn create(
     body: Body,
 ) -> Result<Response, ApiError> {
     let holder = require(&state, &headers, Role::Gis).await?;
-    let holder_name = holder.name.clone();
     let opts = options(&state, &q, holder.name)?;
     check_media_type(&headers)?;
     let limit = state.settings.max_upload_bytes;
@@ -76,16 +75,6 @@ pub async fn create(
     let _permit = super::heavy::permit(&state).await?;
     let report =
         import::run_import(state.store.as_ref(), std::io::Cursor::new(bytes), opts).await?;
-    if report.collection == Collection::Parcels.id() {
-        // Land changed: the firms' grades follow.
-        crate::workflow::grading::regrade(
-            state.store.as_ref(),
-            &holder_name,
-            &state.grading,
-            &format!("import {}", report.import_id),
-        )
-        .await?;
-    }
     state.index.catch_up(state.store.as_ref()).await?;
     Ok((StatusCode::CREATED, axum::Json(report)).into_response())
 }
@@ -121,6 +110,7 @@ fn options(state: &AppState, q: &ImportQuery, actor: String) -> Result<ImportOpt
         actor,
         source_name: "upload".into(),
         zones: state.zone_locator(),
+        regrade: Some(state.grading.clone()),
     })
 }
 

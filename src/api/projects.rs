@@ -52,6 +52,7 @@ async fn write(
         actor,
         source_name: format!("{c} API"),
         zones: state.zone_locator(),
+        regrade: None,
     };
     let bytes =
         serde_json::to_vec(&fc).map_err(|e| ApiError::internal("the feature as JSON", e))?;

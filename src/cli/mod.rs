@@ -337,20 +337,11 @@ async fn import_file(args: ImportArgs) -> Result<(), String> {
         }),
         source_name: args.file.display().to_string(),
         zones: Arc::new(zones),
+        // Land changed: the firms' grades follow, in the import's transaction.
+        regrade: Some(Arc::new(args.grading.load()?)),
     };
-    let grading = args.grading.load()?;
-    let actor = opts.actor.clone();
     let (reader, bar) = open_with_progress(&args.file)?;
-    let mut result = import::run_import(store.as_ref(), reader, opts).await;
-    if let (Ok(_), Collection::Parcels) = (&result, collection) {
-        // Land changed: the firms' grades follow.
-        let why = format!("import of {}", args.file.display());
-        if let Err(e) =
-            crate::workflow::grading::regrade(store.as_ref(), &actor, &grading, &why).await
-        {
-            result = Err(import::ImportError::Grading(e.to_string()));
-        }
-    }
+    let result = import::run_import(store.as_ref(), reader, opts).await;
     store.close().await;
     bar.finish_and_clear();
     let report = result.map_err(|e| e.to_string())?;

@@ -29,8 +29,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use crate::crs::{AxisOrder, Crs};
+use crate::domain::grading::GradingConfig;
 use crate::domain::{AreaMeasure, Collection, ValidFeature};
 use crate::store::{ImportMeta, ImportSession, ImportTotals, Store, StoreError, WriteOutcome};
+use crate::workflow::WorkflowError;
 pub use fields::FieldMap;
 use source::SourceError;
 pub use zones::ZoneLocator;
@@ -55,6 +57,10 @@ pub struct ImportOptions {
     pub source_name: String,
     /// Zones, to fill in a parcel's zone from its location when the source has none.
     pub zones: Arc<ZoneLocator>,
+    /// The grading configuration, when the firms' grades follow an import of parcels:
+    /// they are recomputed in the import's own transaction, so either both are stored
+    /// or neither is.
+    pub regrade: Option<Arc<GradingConfig>>,
 }
 
 /// A feature that could not be imported, and why.
@@ -109,11 +115,9 @@ pub enum ImportError {
     /// The collection is not written by imports.
     #[error("the {0} collection is not imported: its features are made by the workflow")]
     NotImportable(String),
-    /// The import committed, but recomputing the grades after it failed.
-    #[error(
-        "the import was stored, but the grades could not be recomputed: {0}; run `landreuse grade`"
-    )]
-    Grading(String),
+    /// Recomputing the grades in the import's transaction failed; it was rolled back.
+    #[error("the firms' grades could not follow the import, so nothing was imported: {0}")]
+    Grading(#[source] Box<WorkflowError>),
     /// The store failed; the transaction was rolled back.
     #[error("the import was rolled back: {0}")]
     Store(#[from] StoreError),
@@ -324,7 +328,17 @@ impl Run {
             return Err(ImportError::NoFeatures);
         };
         let import_id = session.import_id();
-        session.commit(&self.totals).await?;
+        match &self.opts.regrade {
+            Some(config) if self.opts.collection == Collection::Parcels => {
+                let mut tx = session.finish(&self.totals).await?;
+                let why = format!("import {import_id} ({})", self.opts.source_name);
+                crate::workflow::grading::regrade_in(tx.as_mut(), config, &why)
+                    .await
+                    .map_err(|e| ImportError::Grading(Box::new(e)))?;
+                tx.commit().await?;
+            }
+            _ => session.commit(&self.totals).await?,
+        }
         Ok(ImportReport {
             import_id,
             collection: self.opts.collection.id().into(),

@@ -93,8 +93,16 @@ pub trait ImportSession: Send {
         &mut self,
         features: &[ValidFeature],
     ) -> Result<Vec<WriteOutcome>, StoreError>;
+    /// Records the totals and hands the still open transaction on, so that the import's
+    /// follow-up (the regrade of the firms whose land changed) commits with it.
+    async fn finish(
+        self: Box<Self>,
+        totals: &ImportTotals,
+    ) -> Result<Box<dyn WorkflowTx>, StoreError>;
     /// Records the totals and commits the transaction.
-    async fn commit(self: Box<Self>, totals: &ImportTotals) -> Result<(), StoreError>;
+    async fn commit(self: Box<Self>, totals: &ImportTotals) -> Result<(), StoreError> {
+        self.finish(totals).await?.commit().await
+    }
 }
 
 /// One row of the event log, as followers and histories read it.

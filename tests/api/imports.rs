@@ -318,3 +318,87 @@ async fn a_body_over_the_limit_without_a_length_is_cut_off_with_413() {
         .unwrap();
     assert_eq!(r.status(), 413);
 }
+
+/// Makes the store refuse the regrade's closing event, as a full disk or a lost
+/// connection would: a real failure of the database inside the import's transaction.
+async fn refuse_grading(app: &crate::helpers::TestApp) {
+    use landreuse::store::StoreLocation;
+    match &app.store {
+        StoreLocation::Sqlite(dir) => {
+            let url = format!("sqlite://{}", dir.join("landreuse.sqlite").display());
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            sqlx::query(
+                "CREATE TRIGGER refuse_grading BEFORE INSERT ON events \
+                 WHEN NEW.action = 'grading.completed' \
+                 BEGIN SELECT RAISE(ABORT, 'grading refused by the test'); END",
+            )
+            .execute(&pool)
+            .await
+            .unwrap();
+            pool.close().await;
+        }
+        StoreLocation::Postgres(url) => {
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            for sql in [
+                "CREATE FUNCTION refuse_grading() RETURNS trigger AS $$ BEGIN \
+                 IF NEW.action = 'grading.completed' THEN RAISE EXCEPTION 'grading refused by the test'; END IF; \
+                 RETURN NEW; END $$ LANGUAGE plpgsql",
+                "CREATE TRIGGER refuse_grading BEFORE INSERT ON events \
+                 FOR EACH ROW EXECUTE FUNCTION refuse_grading()",
+            ] {
+                sqlx::query(sql).execute(&pool).await.unwrap();
+            }
+            pool.close().await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_import_whose_regrade_fails_stores_nothing_and_says_so() {
+    let app = spawn_empty().await;
+    let gis = app.token(Role::Gis, "gis").await;
+    refuse_grading(&app).await;
+    let before = app.store_snapshot().await;
+    let r = app
+        .post_import("", fixture_text("bbox_l_shape.geojson"), Some(&gis))
+        .await;
+    assert_eq!(r.status(), 500);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["request_id"].is_string(), "{body}");
+    assert_eq!(
+        app.store_snapshot().await,
+        before,
+        "neither the parcels nor any event"
+    );
+    let (_, items) = app.get_json("/collections/parcels/items").await;
+    assert_eq!(items["numberMatched"], 0);
+}
+
+#[tokio::test]
+async fn an_import_and_its_regrade_are_one_commit() {
+    let app = spawn_empty().await;
+    let gis = app.token(Role::Gis, "gis").await;
+    let r = app
+        .post_import("", fixture_text("bbox_l_shape.geojson"), Some(&gis))
+        .await;
+    assert_eq!(r.status(), 201);
+    let report: Value = r.json().await.unwrap();
+    let code = report["codes"][0].as_str().unwrap().to_string();
+    let (_, history) = app.get_json(&format!("/parcels/{code}/history")).await;
+    let events = history["events"].as_array().unwrap();
+    let import_events: Vec<i64> = events
+        .iter()
+        .filter(|e| e["import_id"] == report["import_id"])
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    assert!(!import_events.is_empty(), "{history}");
+    // The regrade follows in the same write, naming the import; that both commit or
+    // neither does is the test above.
+    let graded = events
+        .iter()
+        .find(|e| e["action"] == "parcel.graded")
+        .expect("the parcel is graded with its import");
+    let import_id = report["import_id"].as_i64().unwrap();
+    assert_eq!(graded["reason"], format!("import {import_id} (upload)"));
+    assert!(graded["id"].as_i64().unwrap() > import_events[0]);
+}

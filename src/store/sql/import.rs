@@ -10,7 +10,9 @@ use super::store::{upsert_enterprise, NewEvent};
 use super::{Dialect, Kind, Tx, Val};
 use crate::domain::{Collection, FeatureRecord, ValidFeature};
 use crate::store::codec;
-use crate::store::{Enterprise, ImportMeta, ImportSession, ImportTotals, StoreError, WriteOutcome};
+use crate::store::{
+    Enterprise, ImportMeta, ImportSession, ImportTotals, StoreError, WorkflowTx, WriteOutcome,
+};
 
 /// An import transaction.
 pub(super) struct SqlImport {
@@ -238,7 +240,10 @@ impl ImportSession for SqlImport {
             .collect())
     }
 
-    async fn commit(mut self: Box<Self>, totals: &ImportTotals) -> Result<(), StoreError> {
+    async fn finish(
+        mut self: Box<Self>,
+        totals: &ImportTotals,
+    ) -> Result<Box<dyn WorkflowTx>, StoreError> {
         let now = codec::now_rfc3339();
         self.tx
             .execute(
@@ -265,6 +270,14 @@ impl ImportSession for SqlImport {
         }
         .append(self.tx.as_mut(), self.dialect, &now)
         .await?;
-        self.tx.commit().await
+        let SqlImport {
+            tx, dialect, meta, ..
+        } = *self;
+        Ok(Box::new(super::workflow::SqlWorkflow {
+            tx,
+            dialect,
+            actor: meta.actor,
+            now,
+        }))
     }
 }
