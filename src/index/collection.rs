@@ -129,8 +129,9 @@ impl IndexedFeature {
     }
 }
 
-/// The features of one collection in serving order, and their R-tree.
-#[derive(Default)]
+/// The features of one collection in serving order, and their R-tree. Cloning it copies
+/// the tree and the slot table but shares the features.
+#[derive(Clone, Default)]
 pub struct CollectionIndex {
     pub(super) filterable: Vec<&'static str>,
     pub(super) slots: Vec<Arc<IndexedFeature>>,

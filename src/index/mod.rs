@@ -14,7 +14,7 @@ mod query;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, RwLock, RwLockReadGuard};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::domain::Collection;
 use crate::store::{Store, StoreError};
@@ -23,8 +23,15 @@ pub use follow::spawn_follower;
 pub use query::{Query, QueryPage};
 
 /// The R-trees of every collection, with the event-log position they reflect.
+///
+/// Each collection is an immutable [`CollectionIndex`] behind an `Arc`: a reader takes
+/// a snapshot (one reference count, the lock held only for that) and keeps it for as
+/// long as its request needs, so a report or a coverage analysis over a million parcels
+/// never holds a lock that writers or other readers wait on. A catch-up changes the
+/// collection in place when no snapshot of it is out, and otherwise changes a copy
+/// (the features themselves are shared, not copied) and swaps it in.
 pub struct Index {
-    collections: HashMap<Collection, RwLock<CollectionIndex>>,
+    collections: HashMap<Collection, RwLock<Arc<CollectionIndex>>>,
     last_event: AtomicI64,
     catch_up: tokio::sync::Mutex<()>,
 }
@@ -37,7 +44,7 @@ impl Index {
         let last = store.last_event_id().await?;
         let mut collections = HashMap::new();
         for c in Collection::ALL {
-            collections.insert(c, RwLock::new(load_collection(store, c).await?));
+            collections.insert(c, RwLock::new(Arc::new(load_collection(store, c).await?)));
         }
         Ok(Self {
             collections,
@@ -46,10 +53,11 @@ impl Index {
         })
     }
 
-    /// Read access to one collection's index.
-    pub fn read(&self, c: Collection) -> RwLockReadGuard<'_, CollectionIndex> {
+    /// A snapshot of one collection's index: the index as of the last catch-up, which
+    /// later writes do not change.
+    pub fn read(&self, c: Collection) -> Arc<CollectionIndex> {
         let lock = &self.collections[&c];
-        lock.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        Arc::clone(&lock.read().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// The event id the index reflects.
@@ -57,12 +65,23 @@ impl Index {
         self.last_event.load(Ordering::Acquire)
     }
 
+    /// Applies a change to one collection. Only the catch-up calls this, one at a time.
     fn replace(&self, c: Collection, f: impl FnOnce(&mut CollectionIndex)) {
         let lock = &self.collections[&c];
-        let mut guard = lock
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&mut guard);
+        let write = || lock.write().unwrap_or_else(PoisonError::into_inner);
+        {
+            // No snapshot out: change it in place, under a short write lock.
+            let mut guard = write();
+            if let Some(index) = Arc::get_mut(&mut guard) {
+                f(index);
+                return;
+            }
+        }
+        // Snapshots are out (a report is reading it): change a copy without any lock,
+        // then swap it in. No other writer runs meanwhile (the catch-up is serial).
+        let mut next = CollectionIndex::clone(&self.read(c));
+        f(&mut next);
+        *write() = Arc::new(next);
     }
 }
 
