@@ -7,6 +7,9 @@
 //! 200,000-parcel grid when unset (every fourth parcel residential). The schools are a
 //! separate seeded index of 50 polygons, alternately primary and middle.
 
+// Benchmark code: a failed unwrap or expect stops the run with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -113,19 +116,19 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) % points.len();
             index.nearest(&points[i], 5, None, &everything).len()
-        })
+        });
     });
     group.bench_function("within_500_m_of_a_point", |b| {
         b.iter(|| {
             i = (i + 1) % points.len();
             index.within(&points[i], 500.0, &everything).len()
-        })
+        });
     });
     group.bench_function("nearest_school_to_a_point", |b| {
         b.iter(|| {
             i = (i + 1) % points.len();
             schools.nearest(&points[i], 1, None, &everything).len()
-        })
+        });
     });
     if residential.is_empty() {
         group.finish();
@@ -142,7 +145,7 @@ fn bench(c: &mut Criterion) {
                 .iter()
                 .filter(|p| schools.nearest(p, 1, Some(500.0), &is_primary).is_empty())
                 .count()
-        })
+        });
     });
     group.finish();
 }

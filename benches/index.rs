@@ -6,6 +6,9 @@
 //! `LANDREUSE_BENCH_QUERIES` (one `minLon,minLat,maxLon,maxLat` per line, the shared
 //! bench query set) or a seeded mix of small and medium boxes.
 
+// Benchmark code: a failed unwrap or expect stops the run with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
@@ -95,7 +98,7 @@ fn bench(c: &mut Criterion) {
             || parcels.clone(),
             |p| CollectionIndex::build(p, &["status"]),
             BatchSize::LargeInput,
-        )
+        );
     });
     let index = CollectionIndex::build(parcels, &["status"]);
     let mut i = 0;
@@ -110,7 +113,7 @@ fn bench(c: &mut Criterion) {
                     ..Query::default()
                 })
                 .matched
-        })
+        });
     });
     group.finish();
 }

@@ -20,8 +20,7 @@ pub fn read_geojsonl(path: &str) -> Vec<FeatureRecord> {
                 id: i as i64 + 1,
                 code: v["properties"]["parcel_id"]
                     .as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| i.to_string()),
+                    .map_or_else(|| i.to_string(), str::to_string),
                 properties: v["properties"].as_object().cloned().unwrap_or_default(),
                 geometry: geo::Geometry::try_from(g).expect("geo geometry"),
             }

@@ -154,7 +154,7 @@ async fn land_reserve(args: LandReserveArgs) -> Result<(), String> {
         ReportFormat::Pdf => {
             let html = report::html::render(r, &generated.input);
             eprintln!("printing the PDF with headless Chromium");
-            pdf::render(&html, pdf::Output::Pdf(&args.out))?;
+            pdf::render(&html, &pdf::Output::Pdf(&args.out))?;
         }
         other => {
             let text = match other {

@@ -124,7 +124,7 @@ fn remedy(l: Looks, declared: Crs) -> String {
 
 /// Why numbers that look like `found` do not fit `wanted`, in the words a surveyor uses.
 fn mismatch(found: Looks, wanted: Looks) -> &'static str {
-    use Looks::*;
+    use Looks::{GkNoPrefix, GkZone42, LatLon, LonLat, Mercator};
     match (found, wanted) {
         (GkZone42(_), GkNoPrefix(_)) => "its eastings carry the Gauss-Kruger zone prefix 42, which EPSG:4551 (500 km false easting, no prefix) does not have",
         (GkNoPrefix(_), GkZone42(_)) => "its eastings have no zone prefix, but EPSG:4530 expects eastings prefixed with the zone number 42",
@@ -177,10 +177,10 @@ pub fn check_extent(envelope: [f64; 4], raw: Option<(f64, f64)>) -> Result<(), S
         return Ok(());
     }
     let centre = Point::new(
-        (envelope[0] + envelope[2]) / 2.0,
-        (envelope[1] + envelope[3]) / 2.0,
+        f64::midpoint(envelope[0], envelope[2]),
+        f64::midpoint(envelope[1], envelope[3]),
     );
-    let zone_centre = Point::new((z[0] + z[2]) / 2.0, (z[1] + z[3]) / 2.0);
+    let zone_centre = Point::new(f64::midpoint(z[0], z[2]), f64::midpoint(z[1], z[3]));
     let km = Geodesic.distance(centre, zone_centre) / 1000.0;
     let hint = match raw.and_then(|(a, b)| classify(a, b).map(|l| (l, a, b))) {
         Some((l, a, b)) => format!(

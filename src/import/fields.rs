@@ -124,11 +124,10 @@ pub fn map_properties(
     for p in c.properties().iter().filter(|p| p.imported) {
         let raw = take_field(&mut props, c, map, p.name).unwrap_or(Value::Null);
         let v = match p.kind {
-            PropertyKind::Text => text_value(&raw).map(Value::String).unwrap_or(Value::Null),
+            PropertyKind::Text => text_value(&raw).map_or(Value::Null, Value::String),
             PropertyKind::Real => real_value(&raw)
                 .map_err(|got| format!("has property {} = {got}, expected a number", p.name))?
-                .map(Value::from)
-                .unwrap_or(Value::Null),
+                .map_or(Value::Null, Value::from),
             PropertyKind::Integer => match real_value(&raw).map_err(|got| {
                 format!("has property {} = {got}, expected a whole number", p.name)
             })? {
@@ -245,7 +244,10 @@ mod tests {
     use serde_json::json;
 
     fn props(v: Value) -> Map<String, Value> {
-        v.as_object().cloned().unwrap_or_default()
+        match v {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        }
     }
 
     #[test]

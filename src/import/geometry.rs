@@ -172,7 +172,7 @@ fn check_valid(g: &Geometry<f64>) -> Result<(), String> {
     let problems: Vec<String> = g
         .validation_errors()
         .iter()
-        .map(|e| e.to_string())
+        .map(ToString::to_string)
         .collect();
     if problems.is_empty() {
         Ok(())
@@ -206,8 +206,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn areal(v: Value) -> Result<(Geometry<f64>, Measures), String> {
-        prepare_geometry(&v, GeometryKind::Areal, &ToCrs84::identity())
+    fn areal(v: &Value) -> Result<(Geometry<f64>, Measures), String> {
+        prepare_geometry(v, GeometryKind::Areal, &ToCrs84::identity())
     }
 
     #[test]
@@ -217,26 +217,26 @@ mod tests {
         let dlat = 100.0 / 111_195.0;
         let dlon = dlat / 43.86_f64.to_radians().cos();
         let (x, y) = (125.40, 43.86);
-        let (_, m) = areal(json!({"type": "Polygon", "coordinates": [[[x, y], [x + dlon, y], [x + dlon, y + dlat], [x, y + dlat], [x, y]]]})).unwrap();
+        let (_, m) = areal(&json!({"type": "Polygon", "coordinates": [[[x, y], [x + dlon, y], [x + dlon, y + dlat], [x, y + dlat], [x, y]]]})).unwrap();
         let a = m.area_m2.unwrap();
         assert!((a - 10_000.0).abs() < 30.0, "{a}");
     }
 
     #[test]
     fn an_open_ring_is_named() {
-        let err = areal(json!({"type": "Polygon", "coordinates": [[[125.4, 43.8], [125.5, 43.8], [125.5, 43.9], [125.4, 43.9]]]})).unwrap_err();
+        let err = areal(&json!({"type": "Polygon", "coordinates": [[[125.4, 43.8], [125.5, 43.8], [125.5, 43.9], [125.4, 43.9]]]})).unwrap_err();
         assert!(err.contains("exterior ring that is not closed"), "{err}");
     }
 
     #[test]
     fn a_bow_tie_is_a_self_intersection() {
-        let err = areal(json!({"type": "Polygon", "coordinates": [[[125.4, 43.8], [125.5, 43.9], [125.5, 43.8], [125.4, 43.9], [125.4, 43.8]]]})).unwrap_err();
+        let err = areal(&json!({"type": "Polygon", "coordinates": [[[125.4, 43.8], [125.5, 43.9], [125.5, 43.8], [125.4, 43.9], [125.4, 43.8]]]})).unwrap_err();
         assert!(err.contains("self-intersection"), "{err}");
     }
 
     #[test]
     fn projected_numbers_in_degrees_point_to_the_crs_option() {
-        let err = areal(json!({"type": "Polygon", "coordinates": [[[532000.0, 4857000.0], [533000.0, 4857000.0], [533000.0, 4858000.0], [532000.0, 4857000.0]]]})).unwrap_err();
+        let err = areal(&json!({"type": "Polygon", "coordinates": [[[532000.0, 4857000.0], [533000.0, 4857000.0], [533000.0, 4858000.0], [532000.0, 4857000.0]]]})).unwrap_err();
         assert!(err.contains("--crs"), "{err}");
     }
 }

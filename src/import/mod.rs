@@ -21,7 +21,7 @@ pub mod source;
 mod zones;
 
 use std::collections::HashMap;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::io::Read;
 use std::sync::Arc;
 
@@ -134,7 +134,7 @@ fn invalid_message(total: usize, errors: &[FeatureError]) -> String {
         msg.push_str(&e.to_string());
     }
     if errors.len() > SHOWN {
-        msg.push_str(&format!("\n  … and {} more", errors.len() - SHOWN));
+        let _ = write!(msg, "\n  … and {} more", errors.len() - SHOWN);
     }
     msg
 }
@@ -187,7 +187,7 @@ pub async fn run_import<R: Read + Send + 'static>(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Message>(512);
     let thread_opts = opts.clone();
     let reader_thread =
-        tokio::task::spawn_blocking(move || reader::read_and_check(reader, thread_opts, tx));
+        tokio::task::spawn_blocking(move || reader::read_and_check(reader, &thread_opts, &tx));
     let mut run = Run::new(opts);
     while let Some(msg) = rx.recv().await {
         match msg {

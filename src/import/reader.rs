@@ -16,8 +16,8 @@ use crate::domain::{Collection, ValidFeature};
 /// The reading side: runs on a blocking thread, where the PROJ transformation lives.
 pub(super) fn read_and_check<R: Read>(
     reader: R,
-    opts: ImportOptions,
-    tx: tokio::sync::mpsc::Sender<Message>,
+    opts: &ImportOptions,
+    tx: &tokio::sync::mpsc::Sender<Message>,
 ) -> Result<usize, SourceError> {
     let mut checker: Option<Checker> = None;
     let mut declared = opts.crs;
@@ -32,13 +32,13 @@ pub(super) fn read_and_check<R: Read>(
                         declared = Some(c);
                         true
                     }
-                    Ok(_) => tx
-                        .blocking_send(Message::Fatal(ImportError::Crs(
+                    Ok(_) => {
+                        let _ = tx.blocking_send(Message::Fatal(ImportError::Crs(
                             "the crs member comes after the first feature; name the CRS with --crs"
                                 .into(),
-                        )))
-                        .map(|_| false)
-                        .unwrap_or(false),
+                        )));
+                        false
+                    }
                     Err(e) => {
                         let _ = tx.blocking_send(Message::Fatal(ImportError::Crs(format!(
                             "the file's crs member: {e}"
@@ -57,7 +57,7 @@ pub(super) fn read_and_check<R: Read>(
                             return false;
                         }
                     }
-                    match Checker::new(&opts, crs) {
+                    match Checker::new(opts, crs) {
                         Ok(c) => checker = Some(c),
                         Err(e) => {
                             let _ = tx.blocking_send(Message::Fatal(e));
@@ -71,7 +71,7 @@ pub(super) fn read_and_check<R: Read>(
                 let Some(c) = checker.as_ref() else {
                     return false;
                 };
-                tx.blocking_send(Message::Feature(Box::new(c.check(raw))))
+                tx.blocking_send(Message::Feature(Box::new(c.check(&raw))))
                     .is_ok()
             }
         }
@@ -98,9 +98,9 @@ impl Checker {
         })
     }
 
-    fn check(&self, raw: RawFeature) -> Result<ValidFeature, Reject> {
+    fn check(&self, raw: &RawFeature) -> Result<ValidFeature, Reject> {
         // The source feature is kept only when it is rejected (for the rejects file).
-        self.check_parts(&raw).map_err(|error| Reject {
+        self.check_parts(raw).map_err(|error| Reject {
             error,
             feature: Box::new(serde_json::json!({
                 "type": "Feature",
@@ -168,7 +168,7 @@ impl Checker {
 fn first_position(geometry: &serde_json::Value) -> Option<(f64, f64)> {
     let mut v = geometry.get("coordinates")?;
     while let Some(first) = v.as_array().and_then(|a| a.first()) {
-        if let (Some(a), Some(b)) = (first.as_f64(), v.get(1).and_then(|x| x.as_f64())) {
+        if let (Some(a), Some(b)) = (first.as_f64(), v.get(1).and_then(serde_json::Value::as_f64)) {
             return Some((a, b));
         }
         v = first;

@@ -89,7 +89,7 @@ pub fn read_source<R: Read>(
             count: &mut count,
         }
         .deserialize(&mut de)
-        .map_err(classify)?;
+        .map_err(|e| classify(&e))?;
         values += 1;
     }
     if values == 0 {
@@ -98,7 +98,7 @@ pub fn read_source<R: Read>(
     Ok(count)
 }
 
-fn classify(e: serde_json::Error) -> SourceError {
+fn classify(e: &serde_json::Error) -> SourceError {
     let text = e.to_string();
     if text.contains(ABORTED) {
         SourceError::Aborted

@@ -351,7 +351,7 @@ impl CollectionIndex {
     /// The radius that holds about `k` features at the collection's mean density.
     fn first_radius(&self, k: usize) -> f64 {
         let e = self.tree.root().envelope();
-        let mid = ((e.lower()[1] + e.upper()[1]) / 2.0).to_radians();
+        let mid = f64::midpoint(e.lower()[1], e.upper()[1]).to_radians();
         let width = (e.upper()[0] - e.lower()[0]).to_radians() * parallel_radius(mid);
         let height = (e.upper()[1] - e.lower()[1]).to_radians() * meridian_radius(mid);
         let per_feature = width * height / self.len() as f64;
@@ -470,9 +470,9 @@ mod tests {
         for _ in 0..80 {
             let (m1, m2) = (hi - r * (hi - lo), lo + r * (hi - lo));
             if at(m1) < at(m2) {
-                hi = m2
+                hi = m2;
             } else {
-                lo = m1
+                lo = m1;
             }
         }
         at(lo).min(at(0.0)).min(at(1.0))
@@ -532,7 +532,7 @@ mod tests {
                     (125.40, 43.91),
                     (125.41, 43.90),
                 ] {
-                    let p = Geodesic.destination(corner.into(), bearing as f64, metres);
+                    let p = Geodesic.destination(corner.into(), f64::from(bearing), metres);
                     assert!(window.contains_point(&[p.x(), p.y()]), "{metres} {bearing}");
                 }
             }

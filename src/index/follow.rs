@@ -88,14 +88,11 @@ pub fn spawn_follower(
 
 /// The next announced write; never resolves when there are no announcements.
 async fn next_wake(wakes: &mut Option<tokio::sync::mpsc::Receiver<()>>) -> Option<()> {
-    match wakes {
-        Some(rx) => match rx.recv().await {
-            Some(()) => Some(()),
-            None => {
-                *wakes = None;
-                std::future::pending().await
-            }
-        },
-        None => std::future::pending().await,
+    if let Some(rx) = wakes {
+        if rx.recv().await.is_some() {
+            return Some(());
+        }
+        *wakes = None;
     }
+    std::future::pending().await
 }

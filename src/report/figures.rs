@@ -498,7 +498,7 @@ impl<'a> ProjectNeeds<'a> {
         ] {
             for r in records {
                 let status = r.properties.get("status").and_then(Value::as_str);
-                if !matches!(status, Some("planned") | Some("under_construction")) {
+                if !matches!(status, Some("planned" | "under_construction")) {
                     continue;
                 }
                 let name = r
@@ -639,8 +639,7 @@ fn pool(input: &Input, cases: &[&CaseRow], by_code: &HashMap<&str, &ParcelRow>, 
                     .planned_use
                     .as_deref()
                     .and_then(landuse::lookup)
-                    .map(|l| l.name_zh)
-                    .unwrap_or("");
+                    .map_or("", |l| l.name_zh);
                 entries.push(entry(
                     p,
                     "supply_planned",
@@ -740,7 +739,7 @@ fn ledger(cases: &[&CaseRow], by_code: &HashMap<&str, &ParcelRow>) -> Ledger {
         .map(|c| c.planned_use.clone().unwrap_or_default())
         .collect();
     for use_code in uses {
-        let name = landuse::lookup(&use_code).map(|l| l.name_zh).unwrap_or("");
+        let name = landuse::lookup(&use_code).map_or("", |l| l.name_zh);
         specs.push((
             format!("redeveloped_{use_code}"),
             format!("再开发供应 land redeveloped for services: {use_code} {name}"),

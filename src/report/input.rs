@@ -65,7 +65,7 @@ impl Scope {
         if let Some(s) = &self.subdistrict {
             parts.push(format!("sub-district {s}"));
         }
-        if let Some(r) = self.area.as_ref().and_then(|a| a.bounding_rect()) {
+        if let Some(r) = self.area.as_ref().and_then(BoundingRect::bounding_rect) {
             parts.push(format!(
                 "area within {:.4},{:.4} – {:.4},{:.4}",
                 r.min().x,
@@ -175,7 +175,7 @@ impl Schools {
                 level.served_by(f.filter_value(&self.index, "level"))
                     && match f.filter_value(&self.index, "status") {
                         Some("completed") => true,
-                        Some("planned") | Some("under_construction") => planned_too,
+                        Some("planned" | "under_construction") => planned_too,
                         _ => false,
                     }
             };
@@ -311,7 +311,7 @@ pub struct GridCells {
 
 impl GridCells {
     fn new(extent: [f64; 4]) -> Self {
-        let cos = ((extent[1] + extent[3]) / 2.0).to_radians().cos();
+        let cos = f64::midpoint(extent[1], extent[3]).to_radians().cos();
         let aspect = (extent[3] - extent[1]) / ((extent[2] - extent[0]) * cos).max(1e-9);
         let rows = ((GRID_COLUMNS as f64 * aspect).ceil() as usize).clamp(1, 400);
         Self {
@@ -394,12 +394,14 @@ impl<'a> ParcelSink<'a> {
         let grid_extent = scope
             .area
             .as_ref()
-            .and_then(|a| a.bounding_rect())
-            .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
-            .unwrap_or_else(|| {
-                let [x0, y0, x1, y1] = crate::domain::ZONE_EXTENT;
-                [x0 - 0.1, y0 - 0.1, x1 + 0.1, y1 + 0.1]
-            });
+            .and_then(BoundingRect::bounding_rect)
+            .map_or_else(
+                || {
+                    let [x0, y0, x1, y1] = crate::domain::ZONE_EXTENT;
+                    [x0 - 0.1, y0 - 0.1, x1 + 0.1, y1 + 0.1]
+                },
+                |r| [r.min().x, r.min().y, r.max().x, r.max().y],
+            );
         Self {
             scope,
             schools: Schools::new(schools),
@@ -594,7 +596,7 @@ async fn gather_as_of(
                 }
             }
             order += 1;
-            let first = states.get(&key).map(|s| s.first).unwrap_or(order);
+            let first = states.get(&key).map_or(order, |s| s.first);
             states.insert(
                 key,
                 Replayed {

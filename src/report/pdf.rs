@@ -72,7 +72,7 @@ pub enum Output<'a> {
 }
 
 /// Renders `html` with headless Chromium into `out`.
-pub fn render(html: &str, out: Output<'_>) -> Result<(), String> {
+pub fn render(html: &str, out: &Output<'_>) -> Result<(), String> {
     let browser = chromium()?;
     let scratch = Scratch::new()?;
     let page = scratch.0.join("report.html");
@@ -111,7 +111,7 @@ pub fn render(html: &str, out: Output<'_>) -> Result<(), String> {
     let result = cmd
         .output()
         .map_err(|e| format!("cannot run {}: {e}", browser.display()))?;
-    let written = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
+    let written = std::fs::metadata(&target).map_or(0, |m| m.len());
     if written == 0 {
         let stderr = String::from_utf8_lossy(&result.stderr);
         let last: Vec<&str> = stderr.lines().rev().take(5).collect();

@@ -220,7 +220,10 @@ pub async fn open(
             .as_deref()
             .map(|u| crate::domain::landuse::canonical(u).unwrap_or(u))),
     );
-    set.insert("acquisition".into(), json!(acquisition.map(|a| a.code())));
+    set.insert(
+        "acquisition".into(),
+        json!(acquisition.map(Acquisition::code)),
+    );
     set.insert("planned_output_wan".into(), json!(req.planned_output_wan));
     set.insert("parcels".into(), json!(codes.join(",")));
     set.insert("opened_at".into(), json!(now));
@@ -303,7 +306,7 @@ fn change_set(change: &ParcelChange) -> Map<String, Value> {
     if let Some(s) = change.status {
         set.insert("status".into(), json!(s.code()));
     }
-    if let Some(owner) = &change.owner {
+    if let Some(owner) = change.owner.new_owner() {
         set.insert("owner".into(), json!(owner));
     }
     if let Some(use_code) = &change.land_use {
@@ -378,7 +381,7 @@ pub async fn transition(
         if set.is_empty() {
             continue;
         }
-        owners_changed |= change.owner.is_some();
+        owners_changed |= !change.owner.keeps();
         tx.write_feature(
             &FeatureWrite {
                 collection: Collection::Parcels,

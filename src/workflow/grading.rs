@@ -114,8 +114,7 @@ pub async fn regrade_in(
     for ((f, fig), r) in firms.iter().zip(&figures).zip(&results) {
         let code = r
             .grade
-            .map(|g| g.code().to_string())
-            .unwrap_or_else(|| UNGRADED.to_string());
+            .map_or_else(|| UNGRADED.to_string(), |g| g.code().to_string());
         *summary.firms.entry(code.clone()).or_default() += 1;
         by_name.insert(f.enterprise.name.as_str(), code);
         let new = EnterpriseGrade {
@@ -144,7 +143,7 @@ pub async fn regrade_in(
                 .unwrap_or_else(|| UNGRADED.to_string())
         });
         if h.grade != want {
-            changes.push((h.code.clone(), want.map(Value::from).unwrap_or(Value::Null)));
+            changes.push((h.code.clone(), want.map_or(Value::Null, Value::from)));
         }
     }
     summary.parcels_changed = changes.len();

@@ -448,7 +448,7 @@ async fn the_sample_zone_report_prints_to_pages_in_chromium() {
 
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("report.pdf");
-    landreuse::report::pdf::render(&html, landreuse::report::pdf::Output::Pdf(&pdf))
+    landreuse::report::pdf::render(&html, &landreuse::report::pdf::Output::Pdf(&pdf))
         .expect("headless Chromium prints the report (scripts/setup.sh --test installs it)");
     let bytes = std::fs::read(&pdf).unwrap();
     assert!(bytes.starts_with(b"%PDF"));
@@ -463,7 +463,7 @@ async fn the_sample_zone_report_prints_to_pages_in_chromium() {
         "A4 pages"
     );
     let png = dir.path().join("report.png");
-    landreuse::report::pdf::render(&html, landreuse::report::pdf::Output::Png(&png, 900, 1400))
+    landreuse::report::pdf::render(&html, &landreuse::report::pdf::Output::Png(&png, 900, 1400))
         .expect("headless Chromium renders the report");
     let png_bytes = std::fs::read(&png).unwrap();
     assert!(png_bytes.starts_with(b"\x89PNG"));

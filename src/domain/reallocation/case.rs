@@ -100,13 +100,9 @@ pub struct ParcelChange {
         with = "optional_status_code"
     )]
     pub status: Option<ParcelStatus>,
-    /// The new owner; `Some(None)` clears the owner.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "owner_change"
-    )]
-    pub owner: Option<Option<String>>,
+    /// What happens to the owner.
+    #[serde(default, skip_serializing_if = "OwnerChange::keeps")]
+    pub owner: OwnerChange,
     /// The new land-use code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub land_use: Option<String>,
@@ -190,22 +186,44 @@ mod optional_status_code {
     }
 }
 
-/// Serde for an owner change: a missing field keeps the owner, `null` clears it.
-mod owner_change {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+/// What a case does to a parcel's owner. In a stored change, a missing `owner` keeps
+/// it, `null` clears it (the land goes back to the reserve) and a name sets it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum OwnerChange {
+    /// The owner stays.
+    #[default]
+    Keep,
+    /// The parcel has no owner any more.
+    Clear,
+    /// The parcel goes to this firm.
+    Set(String),
+}
 
-    #[allow(clippy::ref_option)] // serde's `with` hands over `&Option<_>`
-    pub fn serialize<S: Serializer>(
-        owner: &Option<Option<String>>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        owner.as_ref().and_then(Option::as_ref).serialize(s)
+impl OwnerChange {
+    /// Whether the owner stays as it is.
+    pub fn keeps(&self) -> bool {
+        *self == Self::Keep
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Option<String>>, D::Error> {
-        Option::<String>::deserialize(d).map(Some)
+    /// The owner after the change, when it changes (`Some(None)`: no owner).
+    pub fn new_owner(&self) -> Option<Option<&str>> {
+        match self {
+            Self::Keep => None,
+            Self::Clear => Some(None),
+            Self::Set(o) => Some(Some(o)),
+        }
+    }
+}
+
+impl Serialize for OwnerChange {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.new_owner().flatten().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for OwnerChange {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Option::<String>::deserialize(d)?.map_or(Self::Clear, Self::Set))
     }
 }
 
@@ -219,7 +237,7 @@ mod tests {
             code: "ETDZ-S-000123".into(),
             role: ParcelRole::Subject,
             status: Some(ParcelStatus::Reserved),
-            owner: Some(None),
+            owner: OwnerChange::Clear,
             land_use: None,
         };
         let json = serde_json::to_string(&change).unwrap();
@@ -231,7 +249,10 @@ mod tests {
 
         let kept: ParcelChange =
             serde_json::from_str(r#"{"code":"ETDZ-N-000001","role":"target"}"#).unwrap();
-        assert_eq!((kept.status, kept.owner, kept.land_use), (None, None, None));
+        assert_eq!(
+            (kept.status, kept.owner, kept.land_use),
+            (None, OwnerChange::Keep, None)
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! How a case's parcels follow it from stage to stage (the table in the module doc).
 
 use super::case::non_blank;
-use super::{CaseKind, ParcelChange, ParcelFacts, ParcelRole, Stage};
+use super::{CaseKind, OwnerChange, ParcelChange, ParcelFacts, ParcelRole, Stage};
 use crate::domain::{landuse, ParcelStatus};
 
 /// What happens to the owner of the parcels a stage touches.
@@ -71,7 +71,7 @@ fn stage_effect(kind: CaseKind, to: Stage) -> Option<StageEffect> {
 /// that the move is allowed.
 ///
 /// ```
-/// use landreuse::domain::reallocation::{effects, CaseKind, ParcelFacts, ParcelRole, Stage};
+/// use landreuse::domain::reallocation::{effects, CaseKind, OwnerChange, ParcelFacts, ParcelRole, Stage};
 /// use landreuse::domain::ParcelStatus;
 ///
 /// let zombie = ParcelFacts {
@@ -87,7 +87,7 @@ fn stage_effect(kind: CaseKind, to: Stage) -> Option<StageEffect> {
 ///     CaseKind::Reserve, Stage::InReserve, &[(ParcelRole::Subject, zombie)], None, None, &[],
 /// );
 /// assert_eq!(changes[0].status, Some(ParcelStatus::Reserved));
-/// assert_eq!(changes[0].owner, Some(None)); // the land is taken back
+/// assert_eq!(changes[0].owner, OwnerChange::Clear); // the land is taken back
 /// ```
 pub fn effects(
     kind: CaseKind,
@@ -104,9 +104,11 @@ pub fn effects(
         return Vec::new();
     };
     let owner = match effect.owner {
-        OwnerEffect::Keep => None,
-        OwnerEffect::Clear => Some(None),
-        OwnerEffect::Firm => moving_firm(parcels, enterprise, original).map(Some),
+        OwnerEffect::Keep => OwnerChange::Keep,
+        OwnerEffect::Clear => OwnerChange::Clear,
+        OwnerEffect::Firm => {
+            moving_firm(parcels, enterprise, original).map_or(OwnerChange::Keep, OwnerChange::Set)
+        }
     };
     let land_use = planned_use
         .filter(|_| effect.planned_use)
@@ -157,7 +159,8 @@ fn restore(
         .iter()
         .filter_map(|(role, parcel)| {
             let (_, status, owner) = original.iter().find(|(code, _, _)| *code == parcel.code)?;
-            change(parcel, *role, Some(*status), Some(owner.clone()), None)
+            let owner = owner.clone().map_or(OwnerChange::Clear, OwnerChange::Set);
+            change(parcel, *role, Some(*status), owner, None)
         })
         .collect()
 }
@@ -168,18 +171,22 @@ fn change(
     parcel: &ParcelFacts,
     role: ParcelRole,
     status: Option<ParcelStatus>,
-    owner: Option<Option<String>>,
+    owner: OwnerChange,
     land_use: Option<String>,
 ) -> Option<ParcelChange> {
+    let owner = match owner.new_owner() {
+        Some(new) if new == parcel.owner.as_deref() => OwnerChange::Keep,
+        _ => owner,
+    };
     let change = ParcelChange {
         code: parcel.code.clone(),
         role,
         status: status.filter(|s| *s != parcel.status),
-        owner: owner.filter(|o| *o != parcel.owner),
+        owner,
         land_use: land_use.filter(|u| Some(u) != parcel.land_use.as_ref()),
     };
     let changes_something =
-        change.status.is_some() || change.owner.is_some() || change.land_use.is_some();
+        change.status.is_some() || !change.owner.keeps() || change.land_use.is_some();
     changes_something.then_some(change)
 }
 

@@ -160,7 +160,9 @@ mod stage;
 #[cfg(test)]
 mod test_support;
 
-pub use case::{Acquisition, NewCase, ParcelChange, ParcelFacts, ParcelRole, RuleError};
+pub use case::{
+    Acquisition, NewCase, OwnerChange, ParcelChange, ParcelFacts, ParcelRole, RuleError,
+};
 pub use effects::effects;
 pub use expansion::{expansion_totals, ExpansionTotals};
 pub use rules::validate_new;

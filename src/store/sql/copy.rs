@@ -18,8 +18,8 @@ enum Form {
 
 /// The portable columns of a table (SQLite's bounding-box columns are derived).
 fn columns(t: StoreTable) -> Vec<(&'static str, Kind, Form)> {
-    use Form::*;
-    use Kind::*;
+    use Form::{Geometry, Json, Plain};
+    use Kind::{Bool, Int, Real, Text};
     let feature = |c: Collection| {
         let mut cols = vec![("id", Int, Plain), ("code", Text, Plain)];
         cols.extend(c.properties().iter().map(|p| {

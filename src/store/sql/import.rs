@@ -65,19 +65,18 @@ impl SqlImport {
                 &[Kind::Int],
             )
             .await?;
-        let id = match found.first().and_then(|r| r.first()).and_then(Val::as_i64) {
-            Some(id) => id,
-            None => {
-                let e = Enterprise::named(owner);
-                upsert_enterprise(
-                    self.tx.as_mut(),
-                    self.dialect,
-                    &e,
-                    &self.meta.actor,
-                    &self.now,
-                )
-                .await?
-            }
+        let id = if let Some(id) = found.first().and_then(|r| r.first()).and_then(Val::as_i64) {
+            id
+        } else {
+            let e = Enterprise::named(owner);
+            upsert_enterprise(
+                self.tx.as_mut(),
+                self.dialect,
+                &e,
+                &self.meta.actor,
+                &self.now,
+            )
+            .await?
         };
         self.enterprise_ids.insert(owner.to_string(), id);
         Ok(id)

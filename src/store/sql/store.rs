@@ -337,8 +337,7 @@ impl<B: Backend> Store for SqlStore<B> {
                         e.changes = Some(rows::state_changes(before.as_ref(), &a));
                     }
                     Some(a) if a.get("properties").is_none() => e.details = Some(a),
-                    Some(_) => {}
-                    None => {}
+                    _ => {}
                 }
                 e
             })

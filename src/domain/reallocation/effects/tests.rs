@@ -22,8 +22,8 @@ fn apply(parcels: &mut [(ParcelRole, ParcelFacts)], changes: &[ParcelChange]) {
         if let Some(status) = change.status {
             parcel.status = status;
         }
-        if let Some(owner) = &change.owner {
-            parcel.owner.clone_from(owner);
+        if let Some(owner) = change.owner.new_owner() {
+            parcel.owner = owner.map(str::to_owned);
         }
         if let Some(land_use) = &change.land_use {
             parcel.land_use = Some(land_use.clone());
@@ -63,7 +63,7 @@ fn status_change(code: &str, role: ParcelRole, status: ParcelStatus) -> ParcelCh
         code: code.to_owned(),
         role,
         status: Some(status),
-        owner: None,
+        owner: OwnerChange::Keep,
         land_use: None,
     }
 }
@@ -88,7 +88,7 @@ fn a_reserve_vacates_then_takes_the_land_back_into_reserve() {
     assert_eq!(
         steps[2],
         [ParcelChange {
-            owner: Some(None),
+            owner: OwnerChange::Clear,
             ..status_change(code, ParcelRole::Subject, ParcelStatus::Reserved)
         }]
     );
@@ -117,14 +117,14 @@ fn a_relocation_reserves_the_southern_parcel_and_hands_the_northern_one_to_the_f
     assert_eq!(
         steps[2],
         [ParcelChange {
-            owner: Some(None),
+            owner: OwnerChange::Clear,
             ..status_change(south, ParcelRole::Source, ParcelStatus::Reserved)
         }]
     );
     assert_eq!(
         steps[3],
         [ParcelChange {
-            owner: Some(Some("富奥石川岛".into())),
+            owner: OwnerChange::Set("富奥石川岛".into()),
             ..status_change(north, ParcelRole::Target, ParcelStatus::Supplied)
         }]
     );
@@ -152,7 +152,7 @@ fn a_relocation_without_an_enterprise_supplies_the_target_to_the_sources_origina
     let mut case = valid_relocation();
     case.enterprise = None;
     let (steps, _) = walk(&case, &[Approved, Vacating, InReserve, Supplied]);
-    assert_eq!(steps[3][0].owner, Some(Some("富奥石川岛".into())));
+    assert_eq!(steps[3][0].owner, OwnerChange::Set("富奥石川岛".into()));
 }
 
 #[test]
@@ -262,11 +262,11 @@ fn a_cancelled_relocation_restores_both_parcels_and_the_cleared_owner() {
         changes,
         [
             ParcelChange {
-                owner: Some(Some("富奥石川岛".into())),
+                owner: OwnerChange::Set("富奥石川岛".into()),
                 ..status_change("ETDZ-S-000200", ParcelRole::Source, ParcelStatus::Active)
             },
             ParcelChange {
-                owner: Some(None),
+                owner: OwnerChange::Clear,
                 ..status_change("ETDZ-N-000045", ParcelRole::Target, ParcelStatus::Idle)
             },
         ]
