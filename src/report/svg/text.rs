@@ -1,26 +1,40 @@
 //! Text metrics without the fonts: how wide a text is drawn, and how to shorten or wrap
 //! it to a width. Labels are placed and legends laid out from these estimates, so they
 //! err on the wide side.
+//!
+//! A character's width starts from its terminal columns (`unicode-width`): two columns
+//! (CJK ideographs, kana, hangul, full-width forms) are drawn about one em wide in Noto
+//! Sans CJK; one column is a Latin-like glyph, 0.27–0.7 em by its shape in Noto Sans;
+//! zero columns (combining marks, joiners) add nothing.
 
-/// Whether a character is drawn about one em wide (CJK, full-width forms).
+use unicode_width::UnicodeWidthChar;
+
+/// Advance of a space, in em; also used for tab, newline and the control characters
+/// that the escaper writes as a space.
+const SPACE_EM: f64 = 0.27;
+
+/// Whether a character is drawn about one em wide (two columns or more: CJK, kana,
+/// hangul, full-width forms).
 pub(super) fn is_wide(c: char) -> bool {
-    matches!(c as u32,
-        0x1100..=0x115F
-        | 0x2E80..=0xA4CF
-        | 0xAC00..=0xD7A3
-        | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F
-        | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6
-        | 0x20000..=0x3FFFD)
+    c.width().is_some_and(|w| w >= 2)
 }
 
 /// Estimated advance of a character in em, for Noto Sans / Noto Sans CJK.
 pub(super) fn char_em(c: char) -> f64 {
-    if is_wide(c) {
-        1.0
-    } else if c == ' ' {
-        0.27
+    match c.width() {
+        // Control characters: drawn as the space the escaper (or SVG white space
+        // handling) turns them into.
+        None => SPACE_EM,
+        Some(0) => 0.0,
+        Some(1) => narrow_em(c),
+        Some(columns) => columns as f64 / 2.0,
+    }
+}
+
+/// Advance of a one-column character in em, by its shape in Noto Sans.
+fn narrow_em(c: char) -> f64 {
+    if c == ' ' {
+        SPACE_EM
     } else if matches!(
         c,
         'i' | 'l' | 'j' | '.' | ',' | ':' | ';' | '|' | '!' | '\''
@@ -124,7 +138,52 @@ fn break_word(word: &str, max_w: f64, size: f64, lines: &mut Vec<String>, line: 
 
 #[cfg(test)]
 mod tests {
+    use unicode_width::UnicodeWidthStr;
+
     use super::*;
+
+    #[test]
+    fn a_cjk_character_is_one_em_and_latin_ones_are_narrower() {
+        // Two columns, one em: 储备用地 is 8 columns, 4 em.
+        assert_eq!("储备用地".width(), 8);
+        assert!((text_width("储备用地", 10.0) - 40.0).abs() < 1e-9);
+        for c in ['经', 'か', 'カ', '가', 'Ｆ', '１', '，', '。'] {
+            assert!(is_wide(c), "{c}");
+            assert!((char_em(c) - 1.0).abs() < 1e-12, "{c}");
+        }
+        // One column: Latin letters, digits, Cyrillic, half-width katakana, the ellipsis
+        // and dashes (ambiguous width, drawn narrow in a Latin context).
+        for c in ['a', 'W', '7', 'ж', 'ｶ', '…', '—', '·'] {
+            assert!(!is_wide(c), "{c}");
+            assert!((0.27..=0.7).contains(&char_em(c)), "{c}");
+        }
+        // Emoji are two columns too; U+303F HALF FILL SPACE, inside the CJK block, is one.
+        assert!(is_wide('😀'));
+        assert!(!is_wide('\u{303f}'));
+        assert!(text_width("Jingkai", 11.0) < text_width("经开区经开区经", 11.0));
+        assert!((text_width("iii", 10.0) - 9.0).abs() < 1e-9);
+        assert!((text_width("MMM", 10.0) - 21.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn marks_add_nothing_and_control_characters_count_as_spaces() {
+        // e + combining acute accent: one glyph.
+        assert!((text_width("e\u{301}", 10.0) - text_width("e", 10.0)).abs() < 1e-9);
+        // Zero-width space and joiner.
+        assert_eq!(char_em('\u{200b}'), 0.0);
+        assert_eq!(char_em('\u{200d}'), 0.0);
+        for c in ['\t', '\n', '\u{1}', '\u{1b}'] {
+            assert!((char_em(c) - char_em(' ')).abs() < 1e-12, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn long_texts_are_cut_with_an_ellipsis() {
+        assert_eq!(truncate_to("深圳街", 100.0, 10.0), "深圳街");
+        let cut = truncate_to("长春经济技术开发区土地储备", 50.0, 10.0);
+        assert_eq!(cut, "长春经济…");
+        assert!(text_width(&cut, 10.0) <= 50.0);
+    }
 
     #[test]
     fn wrapping_breaks_between_cjk_characters_and_between_words() {
