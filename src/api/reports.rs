@@ -82,14 +82,14 @@ pub async fn land_reserve(
                 ReportError::Request(m) => ApiError::BadRequest(m),
                 ReportError::Store(s) => s.into(),
             })?;
-        Ok::<_, ApiError>(render(format, &generated))
+        render(format, &generated)
     })
     .await??;
     Ok(rendered)
 }
 
 /// The report in `format`, as a response.
-fn render(format: ReportFormat, generated: &report::Generated) -> Response {
+fn render(format: ReportFormat, generated: &report::Generated) -> Result<Response, ApiError> {
     let r = &generated.report;
     let day: String = r
         .generated_at
@@ -97,13 +97,15 @@ fn render(format: ReportFormat, generated: &report::Generated) -> Response {
         .take(10)
         .filter(|c| *c != '-')
         .collect();
-    match format {
+    Ok(match format {
         ReportFormat::Html => typed(
             report::html::render(r, &generated.input),
             "text/html; charset=utf-8",
         ),
         ReportFormat::Csv => {
-            let mut resp = typed(report::csv::render(r), "text/csv; charset=utf-8");
+            let csv = report::csv::render(r)
+                .map_err(|e| ApiError::internal("writing the land-reserve report as CSV", e))?;
+            let mut resp = typed(csv, "text/csv; charset=utf-8");
             if let Ok(v) =
                 HeaderValue::from_str(&format!("attachment; filename=\"land-reserve-{day}.csv\""))
             {
@@ -112,5 +114,5 @@ fn render(format: ReportFormat, generated: &report::Generated) -> Response {
             resp
         }
         ReportFormat::Json => axum::Json(r).into_response(),
-    }
+    })
 }

@@ -159,7 +159,8 @@ async fn land_reserve(args: LandReserveArgs) -> Result<(), String> {
         other => {
             let text = match other {
                 ReportFormat::Html => report::html::render(r, &generated.input),
-                ReportFormat::Csv => report::csv::render(r),
+                ReportFormat::Csv => report::csv::render(r)
+                    .map_err(|e| format!("cannot write the report as CSV: {e}"))?,
                 _ => serde_json::to_string_pretty(r).map_err(|e| e.to_string())?,
             };
             if args.out.as_os_str() == "-" {

