@@ -84,7 +84,10 @@ fn schools() -> CollectionIndex {
             }
         })
         .collect();
-    CollectionIndex::build(records, &["level"])
+    CollectionIndex::build(
+        records,
+        landreuse::index::filter::Schema::of(landreuse::domain::Collection::Schools),
+    )
 }
 
 fn clicks(n: usize) -> Vec<Geometry<f64>> {
@@ -105,7 +108,10 @@ fn bench(c: &mut Criterion) {
         .filter(|r| r.properties.get("land_use").is_some_and(|u| u == "R2"))
         .map(|r| r.geometry.clone())
         .collect();
-    let index = CollectionIndex::build(parcels, &["land_use"]);
+    let index = CollectionIndex::build(
+        parcels,
+        landreuse::index::filter::Schema::of(landreuse::domain::Collection::Parcels),
+    );
     let schools = schools();
     // Primary schools are the even-numbered ones (odd ids).
     let is_primary = |s: &IndexedFeature| s.id % 2 == 1;

@@ -96,11 +96,19 @@ fn bench(c: &mut Criterion) {
     group.bench_function("bulk_load", |b| {
         b.iter_batched(
             || parcels.clone(),
-            |p| CollectionIndex::build(p, &["status"]),
+            |p| {
+                CollectionIndex::build(
+                    p,
+                    landreuse::index::filter::Schema::of(landreuse::domain::Collection::Parcels),
+                )
+            },
             BatchSize::LargeInput,
         );
     });
-    let index = CollectionIndex::build(parcels, &["status"]);
+    let index = CollectionIndex::build(
+        parcels,
+        landreuse::index::filter::Schema::of(landreuse::domain::Collection::Parcels),
+    );
     let mut i = 0;
     group.sample_size(50);
     group.bench_function("bbox_limit_100_exact_count", |b| {

@@ -121,7 +121,7 @@ proptest! {
         origins in prop::collection::vec((origin(), 1usize..8, prop::option::of(50.0..5000.0f64), any::<bool>()), 1..6),
     ) {
         let recs = records(d, &shapes);
-        let index = CollectionIndex::build(recs.clone(), &["status"]);
+        let index = CollectionIndex::build(recs.clone(), landreuse::index::filter::Schema::of(landreuse::domain::Collection::Parcels));
         for (o, k, max_m, idle_only) in origins {
             let origin = origin_geometry(d, o);
             let keep: &dyn Fn(&IndexedFeature) -> bool = if idle_only { &is_idle } else { &everything };
@@ -139,7 +139,7 @@ proptest! {
         origins in prop::collection::vec((origin(), 10.0..3000.0f64, any::<bool>()), 1..6),
     ) {
         let recs = records(d, &shapes);
-        let index = CollectionIndex::build(recs.clone(), &["status"]);
+        let index = CollectionIndex::build(recs.clone(), landreuse::index::filter::Schema::of(landreuse::domain::Collection::Parcels));
         for (o, metres, idle_only) in origins {
             let origin = origin_geometry(d, o);
             let keep: &dyn Fn(&IndexedFeature) -> bool = if idle_only { &is_idle } else { &everything };
@@ -151,12 +151,18 @@ proptest! {
 
 #[test]
 fn nothing_is_near_in_an_empty_collection_or_for_an_empty_origin() {
-    let empty = CollectionIndex::build(Vec::new(), &["status"]);
+    let empty = CollectionIndex::build(
+        Vec::new(),
+        landreuse::index::filter::Schema::of(landreuse::domain::Collection::Parcels),
+    );
     let click: Geometry<f64> = Point::new(125.4, 43.9).into();
     assert!(empty.nearest(&click, 3, None, &everything).is_empty());
     assert!(empty.within(&click, 500.0, &everything).is_empty());
     let d = [125.25, 43.78, 0.4, 0.27];
-    let index = CollectionIndex::build(records(d, &[(0.5, 0.5, 0.001, 0.001)]), &["status"]);
+    let index = CollectionIndex::build(
+        records(d, &[(0.5, 0.5, 0.001, 0.001)]),
+        landreuse::index::filter::Schema::of(landreuse::domain::Collection::Parcels),
+    );
     let nowhere: Geometry<f64> = LineString::<f64>::new(vec![]).into();
     assert!(index.nearest(&nowhere, 3, None, &everything).is_empty());
     assert_eq!(index.nearest(&click, 0, None, &everything).len(), 0);
@@ -167,7 +173,7 @@ fn nearest_reaches_a_feature_far_outside_the_first_radius() {
     let d = [125.25, 43.78, 0.4, 0.27];
     let index = CollectionIndex::build(
         records(d, &[(0.0, 0.0, 0.001, 0.001), (0.1, 0.1, 0.001, 0.001)]),
-        &["status"],
+        landreuse::index::filter::Schema::of(landreuse::domain::Collection::Parcels),
     );
     let far: Geometry<f64> = Point::new(126.5, 45.0).into();
     let got = index.nearest(&far, 1, None, &everything);

@@ -4,10 +4,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use geo::{BoundingRect, Intersects, LineString, Polygon, Rect};
-use landreuse::domain::FeatureRecord;
+use std::sync::Arc;
+
+use landreuse::domain::{Collection, FeatureRecord};
+use landreuse::index::filter::{Filter, Schema};
 use landreuse::index::{CollectionIndex, Query};
 use proptest::prelude::*;
 use serde_json::{json, Map};
+
+fn status_in(values: &[&str]) -> Arc<Filter> {
+    Arc::new(Filter::any_of(&Schema::of(Collection::Parcels), "status", values).unwrap())
+}
 
 /// A random simple parcel: a rectangle, or an L made from one by cutting a corner.
 fn parcel() -> impl Strategy<Value = (f64, f64, f64, f64, bool)> {
@@ -103,7 +110,7 @@ proptest! {
     #[test]
     fn bbox_answers_equal_a_brute_force_scan(shapes in prop::collection::vec(parcel(), 1..400), boxes in prop::collection::vec(window(), 1..8)) {
         let recs = records(&shapes, 3);
-        let index = CollectionIndex::build(recs.clone(), &["status"]);
+        let index = CollectionIndex::build(recs.clone(), Schema::of(Collection::Parcels));
         let everything = [-10.0, -10.0, 10.0, 10.0];
         let (matched, got) = query_codes(&index, &Query { bbox: Some(everything), limit: 100_000, ..Query::default() });
         prop_assert_eq!(matched, recs.len());
@@ -114,14 +121,14 @@ proptest! {
             prop_assert_eq!(matched, expected.len());
             prop_assert_eq!(got, expected);
             let idle = brute_force(&recs, b, Some("idle"));
-            let q = Query { bbox: Some(b), filters: vec![("status".into(), vec!["idle".into()])], limit: 100_000, ..Query::default() };
+            let q = Query { bbox: Some(b), filter: Some(status_in(&["idle"])), limit: 100_000, ..Query::default() };
             prop_assert_eq!(query_codes(&index, &q).1, idle);
             // A filter with several accepted values selects their union.
             let either: Vec<String> = brute_force(&recs, b, None).into_iter().filter(|c| {
                 let s = &recs.iter().find(|r| &r.code == c).unwrap().properties["status"];
                 s == "idle" || s == "active"
             }).collect();
-            let q = Query { bbox: Some(b), filters: vec![("status".into(), vec!["idle".into(), "active".into(), "vacant".into()])], limit: 100_000, ..Query::default() };
+            let q = Query { bbox: Some(b), filter: Some(status_in(&["idle", "active", "vacant"])), limit: 100_000, ..Query::default() };
             prop_assert_eq!(query_codes(&index, &q).1, either);
             // A skewed quadrilateral (as a box given in a projected CRS becomes in
             // lon/lat) is tested exactly, not by its envelope.
@@ -136,7 +143,7 @@ proptest! {
     #[test]
     fn pages_concatenate_to_the_whole_answer(shapes in prop::collection::vec(parcel(), 1..300), b in window(), limit in 1usize..40) {
         let recs = records(&shapes, 2);
-        let index = CollectionIndex::build(recs.clone(), &["status"]);
+        let index = CollectionIndex::build(recs.clone(), Schema::of(Collection::Parcels));
         let expected = brute_force(&recs, b, None);
         let mut got = Vec::new();
         let mut offset = 0;
@@ -153,7 +160,7 @@ proptest! {
     #[test]
     fn upserts_keep_the_index_equal_to_a_scan(shapes in prop::collection::vec(parcel(), 2..200), moved in prop::collection::vec(parcel(), 1..50), b in window()) {
         let mut recs = records(&shapes, 4);
-        let mut index = CollectionIndex::build(recs.clone(), &["status"]);
+        let mut index = CollectionIndex::build(recs.clone(), Schema::of(Collection::Parcels));
         let mut changes = Vec::new();
         for (i, shape) in moved.iter().enumerate() {
             let target = i * 7 % recs.len();

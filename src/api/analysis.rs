@@ -17,8 +17,9 @@ use super::params::Params;
 use super::schemas::{text, Found, GapParcel, Gaps, NearestSchools, Overlaps, Within};
 use super::{ApiError, AppState};
 use crate::domain::projects::Level;
-use crate::domain::{landuse, AreaMeasure, Collection};
+use crate::domain::{AreaMeasure, Collection};
 use crate::index::analysis::Near;
+use crate::index::filter::Filter;
 use crate::index::{IndexedFeature, Query};
 
 /// Where a question is measured from: a point, or a feature by code (roads also by name).
@@ -193,7 +194,7 @@ pub async fn coverage_gaps(
     let zone = q.zone;
     let index = Arc::clone(&state.index);
     super::heavy::run(&state, move || {
-        coverage(&index, level, radius, with_planned, zone, limit)
+        coverage(&index, level, radius, with_planned, zone.as_deref(), limit)
     })
     .await
     .map(Json)
@@ -205,24 +206,22 @@ fn coverage(
     level: Level,
     radius: f64,
     with_planned: bool,
-    zone: Option<String>,
+    zone: Option<&str>,
     limit: usize,
 ) -> Gaps {
-    // Residential land of either code system (R, R1 … and 0701), from the index's
-    // filter values rather than each parcel's JSON.
-    let residential: Vec<String> = landuse::matching_codes("R")
-        .unwrap_or_default()
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    let mut filters = vec![("land_use".to_string(), residential)];
-    if let Some(z) = zone {
-        filters.push(("zone".to_string(), vec![z]));
-    }
+    // Residential land of either code system (R, R1 … and 0701, by the crosswalk), from
+    // the index's cells rather than each parcel's JSON.
     let parcel_index = index.read(Collection::Parcels);
+    let schema = parcel_index.schema();
+    let mut filters: Vec<Filter> = Filter::any_of(schema, "land_use", &["R"])
+        .into_iter()
+        .collect();
+    if let Some(z) = zone {
+        filters.extend(Filter::any_of(schema, "zone", &[z]));
+    }
     let parcels = parcel_index
         .query(&Query {
-            filters,
+            filter: Some(Arc::new(Filter::all(filters))),
             limit: usize::MAX,
             ..Query::default()
         })

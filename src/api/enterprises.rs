@@ -15,6 +15,9 @@ use super::schemas::{text, EnterpriseBody, EnterpriseList, EnterpriseParcel, Lin
 use super::{base_url, ApiError, AppState};
 use crate::auth::Role;
 use crate::domain::Collection;
+use std::sync::Arc;
+
+use crate::index::filter::Filter;
 use crate::index::Query;
 use crate::store::EnterpriseRecord;
 use crate::workflow::enterprises;
@@ -116,8 +119,11 @@ pub async fn show(
     let e = find(&state, &id).await?;
     let base = base_url(&state.settings, &headers);
     let mut body = body_of(&e, &base);
-    let page = state.index.read(Collection::Parcels).query(&Query {
-        filters: vec![("owner".into(), vec![e.enterprise.name.clone()])],
+    let parcels = state.index.read(Collection::Parcels);
+    let owned = Filter::any_of(parcels.schema(), "owner", &[&e.enterprise.name])
+        .map_err(|e| ApiError::internal("the owner filter", e))?;
+    let page = parcels.query(&Query {
+        filter: Some(Arc::new(owned)),
         limit: usize::MAX,
         ..Query::default()
     });

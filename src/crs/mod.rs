@@ -166,6 +166,18 @@ impl Crs {
         matches!(self, Self::Crs84 | Self::Epsg(4326 | 4490))
     }
 
+    /// The lon/lat box where coordinates of the CRS are meaningful (its EPSG area of
+    /// use): min lon, min lat, max lon, max lat.
+    pub fn area_of_use(self) -> [f64; 4] {
+        match self {
+            // China, 124°30'E to 127°30'E (the 3-degree Gauss-Kruger zone of CM 126°E).
+            Self::Epsg(4530 | 4551) => [124.5, 40.85, 127.5, 53.57],
+            Self::Epsg(3857) => [-180.0, -85.06, 180.0, 85.06],
+            Self::Gcj02 => [73.0, 3.0, 136.0, 54.0],
+            _ => [-180.0, -90.0, 180.0, 90.0],
+        }
+    }
+
     /// A name for people.
     pub fn title(self) -> &'static str {
         match self {

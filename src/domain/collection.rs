@@ -19,6 +19,20 @@ pub enum PropertyKind {
     Integer,
 }
 
+/// What a text property holds, where it is more than free text: filters compare dates
+/// as dates and test lists element by element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TextForm {
+    /// Free text or a code.
+    Free,
+    /// A calendar date, `YYYY-MM-DD`.
+    Date,
+    /// An instant, RFC 3339.
+    Timestamp,
+    /// Codes separated by commas (the parcels a school or a case occupies).
+    CodeList,
+}
+
 /// One typed property of a collection.
 #[derive(Debug, Clone, Copy)]
 pub struct PropertyDef {
@@ -26,6 +40,8 @@ pub struct PropertyDef {
     pub name: &'static str,
     /// Value type.
     pub kind: PropertyKind,
+    /// What a text value holds.
+    pub form: TextForm,
     /// Whether items can be filtered on it by equality (`?status=idle`).
     pub queryable: bool,
     /// Human description, shown in the OpenAPI document.
@@ -39,9 +55,18 @@ const fn text(name: &'static str, queryable: bool, description: &'static str) ->
     PropertyDef {
         name,
         kind: PropertyKind::Text,
+        form: TextForm::Free,
         queryable,
         description,
         imported: true,
+    }
+}
+
+/// A text property holding a date, an instant or a list of codes.
+const fn formed(form: TextForm, name: &'static str, description: &'static str) -> PropertyDef {
+    PropertyDef {
+        form,
+        ..text(name, false, description)
     }
 }
 
@@ -49,6 +74,7 @@ const fn real(name: &'static str, description: &'static str) -> PropertyDef {
     PropertyDef {
         name,
         kind: PropertyKind::Real,
+        form: TextForm::Free,
         queryable: false,
         description,
         imported: true,
@@ -59,6 +85,7 @@ const fn whole(name: &'static str, description: &'static str) -> PropertyDef {
     PropertyDef {
         name,
         kind: PropertyKind::Integer,
+        form: TextForm::Free,
         queryable: false,
         description,
         imported: true,
@@ -77,6 +104,7 @@ const fn integer(name: &'static str, description: &'static str) -> PropertyDef {
     PropertyDef {
         name,
         kind: PropertyKind::Integer,
+        form: TextForm::Free,
         queryable: false,
         description,
         imported: false,
@@ -165,17 +193,21 @@ const SCHOOL_PROPERTIES: &[PropertyDef] = &[
     whole("seats", "Seats (学位)."),
     real("investment_wan", "Investment, 万元."),
     text("status", true, PROJECT_STATUS),
-    text("start_date", false, "Construction start (YYYY-MM-DD)."),
-    text(
+    formed(
+        TextForm::Date,
+        "start_date",
+        "Construction start (YYYY-MM-DD).",
+    ),
+    formed(
+        TextForm::Date,
         "completion_date",
-        false,
         "Completion, planned or actual (YYYY-MM-DD).",
     ),
     real("percent_complete", "Percent complete, 0–100."),
     real("budget_wan", "Budget, 万元."),
-    text(
+    formed(
+        TextForm::CodeList,
         "parcels",
-        false,
         "Codes of the parcels it occupies, comma-separated.",
     ),
 ];
@@ -189,13 +221,13 @@ const PROJECT_PROPERTIES: &[PropertyDef] = &[
         "street_renovation (道路改造), quarter_renovation (老旧小区改造), greening (绿化), lighting (亮化) or landscaping (景观).",
     ),
     text("status", true, PROJECT_STATUS),
-    text("start_date", false, "Construction start (YYYY-MM-DD)."),
-    text("completion_date", false, "Completion, planned or actual (YYYY-MM-DD)."),
+    formed(TextForm::Date, "start_date", "Construction start (YYYY-MM-DD)."),
+    formed(TextForm::Date, "completion_date", "Completion, planned or actual (YYYY-MM-DD)."),
     real("percent_complete", "Percent complete, 0–100."),
     real("budget_wan", "Budget, 万元."),
     whole("households", "Households of a renovated quarter (户)."),
     text("road", true, "The road a street renovation or lighting project runs along."),
-    text("parcels", false, "Codes of the parcels it occupies, comma-separated."),
+    formed(TextForm::CodeList, "parcels", "Codes of the parcels it occupies, comma-separated."),
 ];
 
 const REALLOCATION_PROPERTIES: &[PropertyDef] = &[
@@ -215,9 +247,9 @@ const REALLOCATION_PROPERTIES: &[PropertyDef] = &[
     derived(text("planned_use", false, "Land-use code the land is supplied for (redevelopment).")),
     derived(text("acquisition", false, "How reserve land is taken in: recovery 收回, purchase 收购 or expropriation 征收.")),
     derived(real("planned_output_wan", "Planned new output value (expansion), 万元.")),
-    derived(text("parcels", false, "Codes of the parcels involved, comma-separated.")),
-    derived(text("opened_at", false, "When the case was opened (RFC 3339).")),
-    derived(text("stage_since", false, "When the case entered its stage (RFC 3339).")),
+    derived(formed(TextForm::CodeList, "parcels", "Codes of the parcels involved, comma-separated.")),
+    derived(formed(TextForm::Timestamp, "opened_at", "When the case was opened (RFC 3339).")),
+    derived(formed(TextForm::Timestamp, "stage_since", "When the case entered its stage (RFC 3339).")),
 ];
 
 const ZONE_PROPERTIES: &[PropertyDef] = &[

@@ -10,14 +10,16 @@ pub mod grading;
 pub mod landuse;
 pub mod parcel_ops;
 pub mod projects;
+pub mod queryable;
 pub mod reallocation;
 pub mod reserve_priority;
 pub mod status;
 pub mod text;
 pub mod units;
 
-pub use collection::{Collection, GeometryKind, PropertyDef, PropertyKind};
+pub use collection::{Collection, GeometryKind, PropertyDef, PropertyKind, TextForm};
 pub use feature::{FeatureRecord, ValidFeature};
+pub use queryable::{Queryable, QueryableType};
 pub use status::ParcelStatus;
 pub use units::{AreaMeasure, SQUARE_METRES_PER_MU};
 

@@ -100,7 +100,7 @@ pub fn geodesic_distance(a: &Geometry<f64>, b: &Geometry<f64>) -> f64 {
 }
 
 /// An equirectangular frame centred at a vertex: metres per degree east and north.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 struct Frame {
     centre: Coord<f64>,
     east: f64,
@@ -156,7 +156,7 @@ impl Frame {
 
 /// A geometry as the distance sees it: a frame at each vertex, and its segments (a
 /// point being a segment of length 0).
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Parts {
     vertices: Vec<Frame>,
     segments: Vec<[Coord<f64>; 2]>,
@@ -254,24 +254,25 @@ fn parts_distance(a: &Parts, b: &Parts, limit: f64) -> Option<f64> {
 }
 
 /// The origin of a query, decomposed once.
-struct Probe<'a> {
-    geometry: &'a Geometry<f64>,
+#[derive(Debug)]
+pub(crate) struct Probe {
+    geometry: Geometry<f64>,
     parts: Parts,
     envelope: AABB<[f64; 2]>,
 }
 
-impl<'a> Probe<'a> {
-    fn new(geometry: &'a Geometry<f64>) -> Option<Self> {
+impl Probe {
+    pub(crate) fn new(geometry: Geometry<f64>) -> Option<Self> {
         let r = geometry.bounding_rect()?;
         Some(Self {
+            parts: Parts::of(&geometry),
             geometry,
-            parts: Parts::of(geometry),
             envelope: AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
         })
     }
 
     /// The lon/lat box holding every point within `metres` of the origin's envelope.
-    fn window(&self, metres: f64) -> AABB<[f64; 2]> {
+    pub(crate) fn window(&self, metres: f64) -> AABB<[f64; 2]> {
         // Slightly more than needed, so that rounding cannot cut a point off.
         let grow = 1.0 + 1e-9;
         let (lo, hi) = (self.envelope.lower(), self.envelope.upper());
@@ -285,6 +286,13 @@ impl<'a> Probe<'a> {
             (-540.0, 540.0)
         };
         AABB::from_corners([west, south], [east, north])
+    }
+
+    /// Whether `f` lies within `metres` (geodesic) of the origin.
+    pub(crate) fn within(&self, f: &IndexedFeature, metres: f64) -> bool {
+        let mut scratch = Parts::default();
+        self.distance_to(f, &mut scratch, metres)
+            .is_some_and(|d| d <= metres)
     }
 
     /// The exact distance to `f`, or `None` when it surely exceeds `limit`.
@@ -311,7 +319,7 @@ impl CollectionIndex {
         keep: &dyn Fn(&IndexedFeature) -> bool,
     ) -> Vec<Near> {
         let cap = max_m.unwrap_or(f64::INFINITY);
-        let Some(probe) = Probe::new(origin) else {
+        let Some(probe) = Probe::new(origin.clone()) else {
             return Vec::new();
         };
         if k == 0 || self.is_empty() || cap.is_nan() || cap < 0.0 {
@@ -338,7 +346,7 @@ impl CollectionIndex {
         metres: f64,
         keep: &dyn Fn(&IndexedFeature) -> bool,
     ) -> Vec<Near> {
-        let Some(probe) = Probe::new(origin) else {
+        let Some(probe) = Probe::new(origin.clone()) else {
             return Vec::new();
         };
         if self.is_empty() || metres.is_nan() || metres < 0.0 {
@@ -361,7 +369,7 @@ impl CollectionIndex {
     /// (distance, slot) of every kept feature in `window` at most `limit` away.
     fn measure(
         &self,
-        probe: &Probe<'_>,
+        probe: &Probe,
         window: &AABB<[f64; 2]>,
         limit: f64,
         keep: &dyn Fn(&IndexedFeature) -> bool,
@@ -522,7 +530,7 @@ mod tests {
     #[test]
     fn windows_hold_every_point_within_the_distance() {
         let parcel = square(125.40, 43.90, 0.01);
-        let probe = Probe::new(&parcel).expect("not empty");
+        let probe = Probe::new(parcel.clone()).expect("not empty");
         for metres in [10.0, 500.0, 3000.0, 50_000.0] {
             let window = probe.window(metres);
             for bearing in (0..360).step_by(15) {

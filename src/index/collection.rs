@@ -8,6 +8,7 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
 use serde_json::{Map, Value};
 
+use super::filter::{cells_of, Cell, Dictionaries, Schema};
 use crate::domain::FeatureRecord;
 
 pub(super) type Leaf = GeomWithData<Rectangle<[f64; 2]>, u32>;
@@ -31,28 +32,20 @@ pub struct IndexedFeature {
     pub geometry_span: (u32, u32),
     /// Envelope (min lon, min lat, max lon, max lat).
     pub envelope: [f64; 4],
-    /// Values of the filterable properties, in the index's order (text form).
-    pub(super) filter_values: Box<[Option<Box<str>>]>,
+    /// Values of the queryables, in the schema's order (text as dictionary symbols).
+    pub(super) cells: Box<[Cell]>,
     /// Geodesic area in m² (0 for lines), for totals over many features without
     /// reading their JSON.
     pub area_m2: f64,
 }
 
 impl IndexedFeature {
-    fn new(record: FeatureRecord, filterable: &[&str]) -> Self {
+    fn new(record: FeatureRecord, schema: &Schema, dictionaries: &mut Dictionaries) -> Self {
         let envelope = record
             .bounds()
             .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
             .unwrap_or_default();
-        let filter_values = filterable
-            .iter()
-            .map(|name| match record.properties.get(*name) {
-                Some(Value::String(s)) => Some(s.as_str().into()),
-                Some(Value::Number(n)) => Some(n.to_string().into()),
-                Some(Value::Bool(b)) => Some(b.to_string().into()),
-                _ => None,
-            })
-            .collect();
+        let cells = cells_of(schema, dictionaries, &record.properties);
         // Written straight to text, without building a JSON value tree first: this runs
         // for every feature at start-up. Members in the order they are served.
         let mut json = String::with_capacity(256);
@@ -80,7 +73,7 @@ impl IndexedFeature {
             json: json.into_boxed_str(),
             geometry_span,
             envelope,
-            filter_values,
+            cells,
         }
     }
 
@@ -117,10 +110,13 @@ impl IndexedFeature {
         out
     }
 
-    /// The value of a filterable property, without reading the JSON.
-    pub fn filter_value(&self, index: &CollectionIndex, name: &str) -> Option<&str> {
-        let i = index.filterable.iter().position(|n| *n == name)?;
-        self.filter_values.get(i)?.as_deref()
+    /// The value of a text queryable, without reading the JSON.
+    pub fn filter_value<'a>(&self, index: &'a CollectionIndex, name: &str) -> Option<&'a str> {
+        let i = index.schema.position(name)?;
+        match self.cells.get(i)? {
+            Cell::Text(symbol) => Some(index.dictionaries.get(i)?.text(*symbol)),
+            _ => None,
+        }
     }
 
     fn leaf(&self, slot: u32) -> Leaf {
@@ -131,9 +127,11 @@ impl IndexedFeature {
 
 /// The features of one collection in serving order, and their R-tree. Cloning it copies
 /// the tree and the slot table but shares the features.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CollectionIndex {
-    pub(super) filterable: Vec<&'static str>,
+    pub(super) schema: Arc<Schema>,
+    /// The distinct texts of each text queryable.
+    pub(super) dictionaries: Dictionaries,
     pub(super) slots: Vec<Arc<IndexedFeature>>,
     /// Envelopes in slot order, dense, for sweeps over large windows.
     pub(super) envelopes: Vec<[f64; 4]>,
@@ -142,10 +140,10 @@ pub struct CollectionIndex {
 }
 
 impl CollectionIndex {
-    /// Builds the index with `RTree::bulk_load` from records in any order;
-    /// `filterable` names the properties that equality filters may use.
-    pub fn build(records: Vec<FeatureRecord>, filterable: &[&'static str]) -> Self {
-        let mut builder = Self::builder(filterable);
+    /// Builds the index with `RTree::bulk_load` from records in any order; `schema`
+    /// names the queryables that filters may use.
+    pub fn build(records: Vec<FeatureRecord>, schema: Schema) -> Self {
+        let mut builder = Self::builder(schema);
         for r in records {
             builder.push(r);
         }
@@ -154,14 +152,19 @@ impl CollectionIndex {
 
     /// Starts a build that takes records one at a time, so that a whole collection is
     /// never held twice in memory.
-    pub fn builder(filterable: &[&'static str]) -> IndexBuilder {
+    pub fn builder(schema: Schema) -> IndexBuilder {
         IndexBuilder {
-            filterable: filterable.to_vec(),
+            schema: Arc::new(schema),
+            dictionaries: Dictionaries::new(),
             slots: Vec::new(),
         }
     }
 
-    fn from_slots(filterable: Vec<&'static str>, slots: Vec<Arc<IndexedFeature>>) -> Self {
+    fn from_slots(
+        schema: Arc<Schema>,
+        dictionaries: Dictionaries,
+        slots: Vec<Arc<IndexedFeature>>,
+    ) -> Self {
         let leaves = slots
             .iter()
             .enumerate()
@@ -173,12 +176,18 @@ impl CollectionIndex {
             .map(|(i, f)| (f.code.clone(), i as u32))
             .collect();
         Self {
-            filterable,
+            schema,
+            dictionaries,
             envelopes: slots.iter().map(|f| f.envelope).collect(),
             slots,
             by_code,
             tree: RTree::bulk_load(leaves),
         }
+    }
+
+    /// The queryables filters on this collection may name.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
     }
 
     /// Number of features.
@@ -211,7 +220,11 @@ impl CollectionIndex {
     pub fn upsert(&mut self, records: Vec<FeatureRecord>) {
         let mut reorder = false;
         for record in records {
-            let feature = Arc::new(IndexedFeature::new(record, &self.filterable));
+            let feature = Arc::new(IndexedFeature::new(
+                record,
+                &self.schema,
+                &mut self.dictionaries,
+            ));
             if let Some(&slot) = self.by_code.get(&feature.code) {
                 let old = self.slots[slot as usize].leaf(slot);
                 self.tree.remove(&old);
@@ -232,7 +245,11 @@ impl CollectionIndex {
         if reorder {
             let mut slots = std::mem::take(&mut self.slots);
             slots.sort_by_key(|f| f.id);
-            *self = Self::from_slots(std::mem::take(&mut self.filterable), slots);
+            *self = Self::from_slots(
+                Arc::clone(&self.schema),
+                std::mem::take(&mut self.dictionaries),
+                slots,
+            );
         }
     }
 
@@ -246,7 +263,11 @@ impl CollectionIndex {
             .into_iter()
             .filter(|f| !gone.contains(&*f.code))
             .collect();
-        *self = Self::from_slots(std::mem::take(&mut self.filterable), slots);
+        *self = Self::from_slots(
+            Arc::clone(&self.schema),
+            std::mem::take(&mut self.dictionaries),
+            slots,
+        );
     }
 
     /// Every feature in serving order.
@@ -257,20 +278,24 @@ impl CollectionIndex {
 
 /// Builds a [`CollectionIndex`] from records handed over one at a time.
 pub struct IndexBuilder {
-    filterable: Vec<&'static str>,
+    schema: Arc<Schema>,
+    dictionaries: Dictionaries,
     slots: Vec<Arc<IndexedFeature>>,
 }
 
 impl IndexBuilder {
     /// Adds one record (in any order).
     pub fn push(&mut self, record: FeatureRecord) {
-        self.slots
-            .push(Arc::new(IndexedFeature::new(record, &self.filterable)));
+        self.slots.push(Arc::new(IndexedFeature::new(
+            record,
+            &self.schema,
+            &mut self.dictionaries,
+        )));
     }
 
     /// Sorts into serving order and bulk-loads the R-tree.
     pub fn finish(mut self) -> CollectionIndex {
         self.slots.sort_by_key(|f| f.id);
-        CollectionIndex::from_slots(self.filterable, self.slots)
+        CollectionIndex::from_slots(self.schema, self.dictionaries, self.slots)
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod analysis;
 mod collection;
+pub mod filter;
 mod follow;
 mod query;
 
@@ -90,8 +91,7 @@ pub async fn load_collection(
     store: &dyn Store,
     c: Collection,
 ) -> Result<CollectionIndex, StoreError> {
-    let filterable: Vec<&'static str> = c.queryables().map(|p| p.name).collect();
-    let mut builder = CollectionIndex::builder(&filterable);
+    let mut builder = CollectionIndex::builder(filter::Schema::of(c));
     store.scan_features(c, &mut |r| builder.push(r)).await?;
     Ok(builder.finish())
 }

@@ -16,6 +16,7 @@ use geo::{Intersects, Polygon, Rect};
 use rstar::{Envelope, RTreeObject, AABB};
 
 use super::collection::{CollectionIndex, IndexedFeature};
+use super::filter::{Evaluator, Filter};
 
 /// Above this share of the collection's extent, a window is swept rather than walked.
 const SWEEP_SHARE: f64 = 0.02;
@@ -28,9 +29,9 @@ pub struct Query {
     /// An exact lon/lat area to intersect instead of the box itself (a box given in a
     /// projected CRS is not a lon/lat rectangle); `bbox` is then its envelope.
     pub area: Option<Polygon<f64>>,
-    /// Property filters, all of which must hold: the property's value must be one of
-    /// the listed values.
-    pub filters: Vec<(String, Vec<String>)>,
+    /// A filter every match satisfies (CQL2 and the equality parameters, compiled for
+    /// this collection's schema).
+    pub filter: Option<Arc<Filter>>,
     /// Matches to skip (in serving order).
     pub offset: usize,
     /// Matches to return.
@@ -46,14 +47,11 @@ pub struct QueryPage {
     pub features: Vec<Arc<IndexedFeature>>,
 }
 
-/// What a feature must satisfy: the window and the property filters, resolved to the
-/// index's filterable properties.
+/// What a feature must satisfy: the window and the filter.
 struct Matcher<'a> {
     index: &'a CollectionIndex,
     window: Option<(AABB<[f64; 2]>, Exact<'a>)>,
-    /// (position among the filterable properties, accepted values); an unknown property
-    /// matches nothing.
-    wanted: Vec<(Option<usize>, &'a [String])>,
+    filter: Option<Evaluator<'a>>,
 }
 
 /// The exact shape a geometry must intersect.
@@ -62,14 +60,13 @@ enum Exact<'a> {
     Rect(Rect<f64>),
     /// Any polygon: every candidate is tested.
     Area(&'a Polygon<f64>),
+    /// The filter's spatial window only: the filter decides.
+    Filter,
 }
 
 impl Matcher<'_> {
     fn passes_filters(&self, f: &IndexedFeature) -> bool {
-        self.wanted.iter().all(|(i, values)| {
-            i.and_then(|i| f.filter_values[i].as_deref())
-                .is_some_and(|have| values.iter().any(|v| v == have))
-        })
+        self.filter.as_ref().is_none_or(|e| e.matches(f))
     }
 
     /// Whether the feature in `slot`, whose envelope meets the window, matches. The
@@ -79,8 +76,12 @@ impl Matcher<'_> {
         let Some((aabb, exact)) = &self.window else {
             return self.passes_filters(&self.index.slots[slot]);
         };
-        let inside = matches!(exact, Exact::Rect(_)) && aabb.contains_envelope(envelope);
-        if inside && self.wanted.is_empty() {
+        let inside = match exact {
+            Exact::Rect(_) => aabb.contains_envelope(envelope),
+            Exact::Area(_) => false,
+            Exact::Filter => true,
+        };
+        if inside && self.filter.is_none() {
             return true;
         }
         let f = &self.index.slots[slot];
@@ -89,6 +90,7 @@ impl Matcher<'_> {
                 || match exact {
                     Exact::Rect(rect) => f.geometry.intersects(rect),
                     Exact::Area(area) => f.geometry.intersects(*area),
+                    Exact::Filter => true,
                 })
     }
 }
@@ -97,30 +99,56 @@ fn aabb_of(e: &[f64; 4]) -> AABB<[f64; 2]> {
     AABB::from_corners([e[0], e[1]], [e[2], e[3]])
 }
 
+fn intersection(a: &AABB<[f64; 2]>, b: &AABB<[f64; 2]>) -> AABB<[f64; 2]> {
+    let (la, ua, lb, ub) = (a.lower(), a.upper(), b.lower(), b.upper());
+    AABB::from_corners(
+        [la[0].max(lb[0]), la[1].max(lb[1])],
+        [ua[0].min(ub[0]), ua[1].min(ub[1])],
+    )
+}
+
 impl CollectionIndex {
     /// Answers a query: exact `numberMatched` and one page in serving order.
     pub fn query(&self, q: &Query) -> QueryPage {
+        let filter = q.filter.as_deref();
+        if filter.is_some_and(Filter::matches_nothing) {
+            return QueryPage {
+                matched: 0,
+                features: Vec::new(),
+            };
+        }
         let mut m = Matcher {
             index: self,
             window: None,
-            wanted: q
-                .filters
-                .iter()
-                .map(|(k, v)| (self.filterable.iter().position(|n| n == k), v.as_slice()))
-                .collect(),
+            filter: filter.map(|f| Evaluator::new(f, self)),
         };
-        let Some(b) = q.bbox else {
-            return self.sweep(q, &m);
-        };
-        let aabb = aabb_of(&b);
-        let exact = match &q.area {
-            Some(area) => Exact::Area(area),
-            None => Exact::Rect(Rect::new((b[0], b[1]), (b[2], b[3]))),
+        let filter_window = filter.and_then(Filter::window);
+        let (aabb, exact) = match (q.bbox, filter_window) {
+            (None, None) => return self.sweep(q, &m),
+            (None, Some(w)) => (w, Exact::Filter),
+            (Some(b), w) => {
+                let exact = match &q.area {
+                    Some(area) => Exact::Area(area),
+                    None => Exact::Rect(Rect::new((b[0], b[1]), (b[2], b[3]))),
+                };
+                let boxed = aabb_of(&b);
+                let aabb = match w {
+                    Some(w) if !w.intersects(&boxed) => {
+                        return QueryPage {
+                            matched: 0,
+                            features: Vec::new(),
+                        }
+                    }
+                    Some(w) => intersection(&boxed, &w),
+                    None => boxed,
+                };
+                (aabb, exact)
+            }
         };
         m.window = Some((aabb, exact));
         let extent = self.tree.root().envelope();
-        if q.area.is_none() && aabb.contains_envelope(&extent) {
-            // Every feature lies in the window: only the filters decide.
+        if q.area.is_none() && filter_window.is_none() && aabb.contains_envelope(&extent) {
+            // Every feature lies in the window: only the filter decides.
             m.window = None;
             return self.sweep(q, &m);
         }
@@ -153,7 +181,7 @@ impl CollectionIndex {
 
     /// Plan 2: every envelope in serving order; the page falls out in order.
     fn sweep(&self, q: &Query, m: &Matcher<'_>) -> QueryPage {
-        if m.window.is_none() && m.wanted.is_empty() {
+        if m.window.is_none() && m.filter.is_none() {
             let end = q.offset.saturating_add(q.limit).min(self.slots.len());
             let start = q.offset.min(end);
             return QueryPage {

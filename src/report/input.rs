@@ -153,7 +153,10 @@ impl Schools {
     /// Indexes the schools.
     pub fn new(schools: &[FeatureRecord]) -> Self {
         Self {
-            index: CollectionIndex::build(schools.to_vec(), &["level", "status"]),
+            index: CollectionIndex::build(
+                schools.to_vec(),
+                crate::index::filter::Schema::of(Collection::Schools),
+            ),
             residential: landuse::matching_codes("R")
                 .unwrap_or_default()
                 .into_iter()

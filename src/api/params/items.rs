@@ -7,10 +7,11 @@ use geo::{LineString, Polygon};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::values::{Format, Whole};
+use super::values::{FilterLanguage, Format, Whole};
 use crate::api::error::ApiError;
 use crate::crs::{Crs, Reprojector};
 use crate::domain::{landuse, Collection};
+use crate::index::filter::{Filter, FilterLang, Schema};
 use crate::index::Query;
 
 /// Default page size of `/items`.
@@ -62,6 +63,19 @@ pub struct ItemsQuery {
     /// RFC 3339 instant or interval. The collections have no temporal extent, so it
     /// selects every feature.
     pub datetime: Option<String>,
+    /// A CQL2 filter (OGC API – Features Part 3) on the collection's queryables, e.g.
+    /// `status IN ('idle','zombie') AND area_mu > 30`. Combined with bbox and the
+    /// equality parameters: a feature matches all of them.
+    #[schemars(length(max = 100_000))]
+    pub filter: Option<String>,
+    /// The encoding of filter: cql2-text (default) or cql2-json.
+    #[serde(rename = "filter-lang")]
+    pub filter_lang: Option<FilterLanguage>,
+    /// The CRS of the geometry literals in filter, as a URI; default CRS84. In the CRS's
+    /// axis order, as bbox-crs.
+    #[serde(rename = "filter-crs")]
+    #[schemars(schema_with = "crs_schema")]
+    pub filter_crs: Option<String>,
     /// The collection's queryables, each an equality filter (see its queryables).
     #[serde(flatten)]
     pub queryables: BTreeMap<String, String>,
@@ -88,14 +102,24 @@ pub fn crs_parameter(value: Option<&str>, name: &str) -> Result<Option<Crs>, Api
 impl ItemsQuery {
     /// The index query of collection `c`.
     pub fn into_request(self, c: Collection) -> Result<ItemsRequest, ApiError> {
-        let names: Vec<&str> = c.queryables().map(|p| p.name).collect();
+        let filterables = c.filterables();
+        let names: Vec<&str> = filterables.iter().map(|q| &*q.name).collect();
         if let Some(k) = self
             .queryables
             .keys()
             .find(|k| !names.contains(&k.as_str()))
         {
             let mut accepted: Vec<String> = [
-                "f", "bbox", "bbox-crs", "crs", "limit", "offset", "datetime",
+                "f",
+                "bbox",
+                "bbox-crs",
+                "crs",
+                "limit",
+                "offset",
+                "datetime",
+                "filter",
+                "filter-lang",
+                "filter-crs",
             ]
             .iter()
             .map(|s| (*s).to_string())
@@ -129,15 +153,12 @@ impl ItemsQuery {
             }
             None => (None, None),
         };
-        let mut filters = Vec::new();
-        for (name, v) in &self.queryables {
-            filters.push((name.clone(), filter_values(c, name, v)?));
-        }
+        let filter = self.filter(c)?;
         Ok(ItemsRequest {
             query: Query {
                 bbox,
                 area,
-                filters,
+                filter,
                 offset,
                 limit,
             },
@@ -147,13 +168,72 @@ impl ItemsQuery {
     }
 }
 
-/// The stored values a filter value selects: a land-use code selects the codes of
-/// either system it covers (see [`landuse::matching_codes`]); a property with a fixed
-/// list of values refuses anything else.
-fn filter_values(c: Collection, property: &str, value: &str) -> Result<Vec<String>, ApiError> {
+impl ItemsQuery {
+    /// The filter of `filter` and the equality parameters together, compiled for `c`.
+    fn filter(&self, c: Collection) -> Result<Option<std::sync::Arc<Filter>>, ApiError> {
+        let schema = Schema::of(c);
+        let mut parts = Vec::new();
+        for (name, value) in &self.queryables {
+            check_equality_value(c, name, value)?;
+            let expr = equality(&schema, name, value);
+            parts.push(Filter::compile(&expr, &schema, Crs::Crs84).map_err(|e| {
+                ApiError::BadRequest(format!("parameter {name}={value} is refused: {e}"))
+            })?);
+        }
+        let filter_crs = crs_parameter(self.filter_crs.as_deref(), "filter-crs")?;
+        match &self.filter {
+            Some(text) => {
+                let lang = self.filter_lang.map_or(FilterLang::Cql2Text, |l| l.0);
+                let f = Filter::parse(text, lang, &schema, filter_crs.unwrap_or(Crs::Crs84))
+                    .map_err(|e| ApiError::BadRequest(format!("parameter filter is refused: {e}")))?;
+                parts.push(f);
+            }
+            None if self.filter_lang.is_some() || filter_crs.is_some() => {
+                return Err(ApiError::BadRequest(
+                    "filter-lang or filter-crs is given without a filter; they describe the filter parameter".into(),
+                ))
+            }
+            None => {}
+        }
+        Ok(match parts.len() {
+            0 => None,
+            1 => parts.pop().map(std::sync::Arc::new),
+            _ => Some(std::sync::Arc::new(Filter::all(parts))),
+        })
+    }
+}
+
+/// The equality parameter `name=value` as a CQL2 expression: `name = 'value'`, or for a
+/// list property, that the list holds the value.
+fn equality(schema: &Schema, name: &str, value: &str) -> cql2::Expr {
+    use cql2::Expr;
+    let property = Box::new(Expr::Property {
+        property: name.to_string(),
+    });
+    let literal = Box::new(Expr::Literal(value.to_string()));
+    let is_list = schema
+        .properties
+        .iter()
+        .any(|q| q.name == name && q.kind == crate::domain::QueryableType::StringArray);
+    if is_list {
+        Expr::Operation {
+            op: "a_contains".into(),
+            args: vec![property, Box::new(Expr::Array(vec![literal]))],
+        }
+    } else {
+        Expr::Operation {
+            op: "=".into(),
+            args: vec![property, literal],
+        }
+    }
+}
+
+/// Refuses an equality value that cannot be stored: an unknown land-use code, or a value
+/// outside a property's fixed list.
+fn check_equality_value(c: Collection, property: &str, value: &str) -> Result<(), ApiError> {
     if property == "land_use" {
         return landuse::matching_codes(value)
-            .map(|codes| codes.into_iter().map(String::from).collect())
+            .map(|_| ())
             .ok_or_else(|| ApiError::BadRequest(landuse::unknown_code_message(value)));
     }
     match c.allowed_values(property) {
@@ -161,7 +241,7 @@ fn filter_values(c: Collection, property: &str, value: &str) -> Result<Vec<Strin
             "{property}={value} is not a value of {property}; use one of {}",
             allowed.join(", ")
         ))),
-        _ => Ok(vec![value.to_string()]),
+        _ => Ok(()),
     }
 }
 
@@ -292,10 +372,7 @@ mod tests {
     fn items_query_reads_filters_and_refuses_unknown_parameters() {
         let q = request("bbox=125.3,43.8,125.5,43.9&status=idle&limit=5").unwrap();
         assert_eq!(q.query.limit, 5);
-        assert_eq!(
-            q.query.filters,
-            vec![("status".to_string(), vec!["idle".to_string()])]
-        );
+        assert!(q.query.filter.is_some());
         let err = request("colour=red").unwrap_err();
         assert!(err.to_string().contains("colour"), "{err}");
         assert!(request("limit=0").is_err());

@@ -78,9 +78,14 @@ pub fn read<T: DeserializeOwned + JsonSchema + 'static>(raw: Option<&str>) -> Re
     let pairs = pairs(raw)?;
     let accepted = accepted::<T>();
     for (i, (k, _)) in pairs.iter().enumerate() {
-        if pairs[..i].iter().any(|(seen, _)| seen == k) {
+        // The same pair twice is harmless (QGIS repeats filter-lang when it joins two
+        // filters); two different values are ambiguous.
+        if pairs[..i]
+            .iter()
+            .any(|(seen, value)| seen == k && *value != pairs[i].1)
+        {
             return Err(ApiError::BadRequest(format!(
-                "parameter {k} is given more than once; give it once (lists are comma-separated)"
+                "parameter {k} is given more than once with different values; give it once (lists are comma-separated)"
             )));
         }
         if !accepted.open && !accepted.names.contains(k) {

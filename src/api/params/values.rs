@@ -177,6 +177,26 @@ impl<'de> Deserialize<'de> for Format {
 }
 inline_schema!(Format, "Format", {"type": "string", "enum": ["json", "html"]});
 
+/// The encoding of `filter` (`filter-lang`, OGC API – Features Part 3). `cql-text` is
+/// read as CQL2 text: GDAL's OAPIF driver (3.12 and later too) sends that name and
+/// pushes filters to the server only when the OpenAPI document lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FilterLanguage(pub crate::index::filter::FilterLang);
+
+impl<'de> Deserialize<'de> for FilterLanguage {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use crate::index::filter::FilterLang;
+        from_text(d, |s| match s {
+            "cql2-text" | "cql-text" => Ok(FilterLanguage(FilterLang::Cql2Text)),
+            "cql2-json" => Ok(FilterLanguage(FilterLang::Cql2Json)),
+            _ => Err("expected cql2-text or cql2-json".into()),
+        })
+    }
+}
+inline_schema!(FilterLanguage, "FilterLanguage", {
+    "type": "string", "enum": ["cql2-text", "cql2-json", "cql-text"], "default": "cql2-text"
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

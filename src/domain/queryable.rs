@@ -1,0 +1,120 @@
+//! The queryables of each collection: every property a filter can name, with the type a
+//! filter compares it as (OGC API – Features Part 3, CQL2).
+//!
+//! They are the typed properties of the collection and the geodesic measures the store
+//! computes for each feature; free attributes of an import are served but not queryable.
+
+use std::borrow::Cow;
+
+use super::collection::{Collection, GeometryKind, PropertyKind, TextForm};
+
+/// The type a filter compares a queryable as (the CQL2 data types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QueryableType {
+    /// Text: compared in code-point order; LIKE, CASEI and ACCENTI apply.
+    String,
+    /// A real number.
+    Number,
+    /// A whole number.
+    Integer,
+    /// true or false.
+    Boolean,
+    /// A calendar date.
+    Date,
+    /// An instant.
+    Timestamp,
+    /// A list of codes (the array functions apply).
+    StringArray,
+}
+
+/// One property a filter can name.
+#[derive(Debug, Clone)]
+pub struct Queryable {
+    /// Property name.
+    pub name: Cow<'static, str>,
+    /// What a filter compares it as.
+    pub kind: QueryableType,
+    /// Human description for the queryables document.
+    pub description: Cow<'static, str>,
+}
+
+impl Queryable {
+    /// A queryable of a data source other than the zone's collections (an imported test
+    /// data set, say).
+    pub fn new(name: impl Into<String>, kind: QueryableType) -> Self {
+        Self {
+            name: Cow::Owned(name.into()),
+            kind,
+            description: Cow::Borrowed(""),
+        }
+    }
+}
+
+/// The geodesic measures served with areas and lines.
+const AREA_MEASURES: [(&str, &str); 4] = [
+    ("area_m2", "Geodesic area, m²."),
+    ("area_ha", "Geodesic area, hectares."),
+    ("area_mu", "Geodesic area, mu (亩, 666.67 m²)."),
+    ("perimeter_m", "Geodesic perimeter, metres."),
+];
+const LINE_MEASURES: [(&str, &str); 2] = [
+    ("length_m", "Geodesic length, metres."),
+    ("length_km", "Geodesic length, kilometres."),
+];
+
+impl Collection {
+    /// Every property a filter can name, typed properties first, then the measures.
+    pub fn filterables(self) -> Vec<Queryable> {
+        let typed = self.properties().iter().map(|p| Queryable {
+            name: Cow::Borrowed(p.name),
+            kind: match (p.kind, p.form) {
+                (PropertyKind::Real, _) => QueryableType::Number,
+                (PropertyKind::Integer, _) => QueryableType::Integer,
+                (PropertyKind::Text, TextForm::Free) => QueryableType::String,
+                (PropertyKind::Text, TextForm::Date) => QueryableType::Date,
+                (PropertyKind::Text, TextForm::Timestamp) => QueryableType::Timestamp,
+                (PropertyKind::Text, TextForm::CodeList) => QueryableType::StringArray,
+            },
+            description: Cow::Borrowed(p.description),
+        });
+        let measures: &[(&'static str, &'static str)] = match self.geometry_kind() {
+            GeometryKind::Areal => &AREA_MEASURES,
+            GeometryKind::Linear => &LINE_MEASURES,
+            GeometryKind::Mixed => &[
+                AREA_MEASURES[0],
+                AREA_MEASURES[1],
+                AREA_MEASURES[2],
+                AREA_MEASURES[3],
+                LINE_MEASURES[0],
+                LINE_MEASURES[1],
+            ],
+        };
+        typed
+            .chain(measures.iter().map(|(name, description)| Queryable {
+                name: Cow::Borrowed(name),
+                kind: QueryableType::Number,
+                description: Cow::Borrowed(description),
+            }))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_collection_offers_its_typed_properties_and_measures() {
+        let parcels = Collection::Parcels.filterables();
+        let kind = |name: &str| parcels.iter().find(|q| q.name == name).map(|q| q.kind);
+        assert_eq!(kind("status"), Some(QueryableType::String));
+        assert_eq!(kind("tax_wan"), Some(QueryableType::Number));
+        assert_eq!(kind("area_mu"), Some(QueryableType::Number));
+        assert_eq!(kind("length_m"), None);
+        let schools = Collection::Schools.filterables();
+        let kind = |name: &str| schools.iter().find(|q| q.name == name).map(|q| q.kind);
+        assert_eq!(kind("start_date"), Some(QueryableType::Date));
+        assert_eq!(kind("parcels"), Some(QueryableType::StringArray));
+        assert_eq!(kind("seats"), Some(QueryableType::Integer));
+    }
+}
