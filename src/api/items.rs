@@ -44,7 +44,7 @@ pub async fn items(
         c.id(),
     );
     let stamp = crate::store::now_rfc3339();
-    Ok(match f {
+    let mut response = match f {
         Format::Json => with_content_crs(
             typed(
                 collection_body(&page, &links, &stamp, request.crs)?,
@@ -56,7 +56,16 @@ pub async fn items(
             html::items_page(&base, c, &page, &links, query.offset),
             html::HTML,
         ),
-    })
+    };
+    // Part 3: a filterable resource links its queryables in a header too.
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "<{base}/collections/{}/queryables>; rel=\"{}\"; type=\"application/schema+json\"",
+        c.id(),
+        super::ogc::REL_QUERYABLES
+    )) {
+        response.headers_mut().insert(axum::http::header::LINK, v);
+    }
+    Ok(response)
 }
 
 fn page_links(

@@ -8,6 +8,7 @@
 mod common;
 mod contract;
 mod crs;
+mod filter;
 mod follow;
 mod helpers;
 mod import_checks;

@@ -22,7 +22,7 @@ use serde_json::{json, Map, Value};
 
 use super::params::{self, Format, FormatQuery, Params};
 use super::{base_url, html, typed, ApiError, AppState};
-use crate::domain::{Collection, PropertyKind};
+use crate::domain::Collection;
 use operation::{BodySchema, Content, NamedParam, Operation, Reply};
 
 /// The media type of the document.
@@ -217,18 +217,23 @@ fn query_parameters(g: &mut SchemaGenerator, op: &Operation) -> Vec<Value> {
 }
 
 fn queryable_parameters(c: Collection) -> Vec<Value> {
-    c.queryables()
+    c.filterables()
+        .into_iter()
         .map(|p| {
-            let mut schema = match p.kind {
-                PropertyKind::Text => json!({"type": "string"}),
-                PropertyKind::Real => json!({"type": "number"}),
-                PropertyKind::Integer => json!({"type": "integer"}),
+            let mut schema = json!({});
+            crate::api::queryables::add_type(&mut schema, &p);
+            let what = if p.kind == crate::domain::QueryableType::StringArray {
+                // A list property is matched by one of its elements.
+                schema = json!({"type": "string"});
+                format!("Only features whose {} list holds this value.", p.name)
+            } else {
+                format!("Only features whose {} equals this value.", p.name)
             };
-            if let Some(values) = c.allowed_values(p.name) {
+            if let Some(values) = c.allowed_values(&p.name) {
                 schema["enum"] = json!(values);
             }
-            json!({"name": p.name, "in": "query", "required": false,
-                   "description": format!("Only features whose {} equals this value. {}", p.name, p.description),
+            json!({"name": p.name, "in": "query", "required": false, "style": "form", "explode": false,
+                   "description": format!("{what} {}", p.description),
                    "schema": schema})
         })
         .collect()

@@ -702,6 +702,7 @@ impl<'a> Compiler<'a> {
             .map_err(|e| bad(format!("is not valid WKT or GeoJSON: {e}")))?;
         let gj: geojson::Geometry =
             serde_json::from_value(json).map_err(|e| bad(format!("is not valid: {e}")))?;
+        check_shape(&gj.value).map_err(&bad)?;
         let geometry: Geometry<f64> =
             Geometry::try_from(gj).map_err(|e| bad(format!("is not valid: {e}")))?;
         let geometry = spatial::to_crs84(geometry, self.crs)
@@ -861,6 +862,42 @@ impl<'a> Compiler<'a> {
             slot,
             node: Box::new(node),
         }
+    }
+}
+
+/// Refuses rings that are not closed or have fewer than four positions, and lines of
+/// fewer than two: `geo` would close or accept them silently.
+fn check_shape(v: &geojson::GeometryValue) -> Result<(), String> {
+    use geojson::GeometryValue as V;
+    let ring = |r: &Vec<geojson::Position>| -> Result<(), String> {
+        if r.len() < 4 {
+            return Err(format!(
+                "has a ring of {} positions; a ring needs at least 4, the last equal to the first",
+                r.len()
+            ));
+        }
+        if r.first() != r.last() {
+            return Err(
+                "has a ring that is not closed: its last position must equal its first".into(),
+            );
+        }
+        Ok(())
+    };
+    let line = |l: &Vec<geojson::Position>| -> Result<(), String> {
+        if l.len() < 2 {
+            return Err("has a line of fewer than 2 positions".into());
+        }
+        Ok(())
+    };
+    match v {
+        V::LineString { coordinates: l } => line(l),
+        V::MultiLineString { coordinates: ls } => ls.iter().try_for_each(line),
+        V::Polygon { coordinates: rings } => rings.iter().try_for_each(ring),
+        V::MultiPolygon { coordinates: ps } => ps.iter().flatten().try_for_each(ring),
+        V::GeometryCollection { geometries } => {
+            geometries.iter().try_for_each(|g| check_shape(&g.value))
+        }
+        V::Point { .. } | V::MultiPoint { .. } => Ok(()),
     }
 }
 

@@ -252,6 +252,44 @@ fn count_nodes(e: &Expr, depth: usize, nodes: &mut usize) -> Result<(), FilterEr
     Ok(())
 }
 
+/// The parser's rule names in the words of CQL2 (`Eq` is `=`, `EOI` the end).
+fn readable_rules(expected: &str) -> String {
+    let named = |rule: &str| -> String {
+        match rule.trim() {
+            "EOI" => "the end of the filter".into(),
+            "NotFlag" => "NOT".into(),
+            "IsNullPostfix" => "IS NULL".into(),
+            "And" => "AND".into(),
+            "Or" => "OR".into(),
+            "Add" => "+".into(),
+            "Subtract" => "-".into(),
+            "Multiply" => "*".into(),
+            "Divide" => "/".into(),
+            "Modulo" => "%".into(),
+            "Power" => "^".into(),
+            "Eq" => "=".into(),
+            "NotEq" => "<>".into(),
+            "Gt" => ">".into(),
+            "GtEq" => ">=".into(),
+            "Lt" => "<".into(),
+            "LtEq" => "<=".into(),
+            other => other.to_string(),
+        }
+    };
+    match expected.split_once(' ') {
+        Some((verb, rest)) => {
+            let rules: Vec<String> = rest
+                .replace(" or ", ", ")
+                .split(',')
+                .filter(|r| !r.trim().is_empty())
+                .map(named)
+                .collect();
+            format!("{verb} {}", rules.join(", "))
+        }
+        None => expected.to_string(),
+    }
+}
+
 /// A syntax error as a sentence: where (line and column) and what the parser expected.
 fn syntax_error(text: &str, e: &cql2::Error) -> FilterError {
     let detail = e.to_string();
@@ -264,7 +302,10 @@ fn syntax_error(text: &str, e: &cql2::Error) -> FilterError {
     let expected = detail
         .lines()
         .find_map(|l| l.trim().strip_prefix("= "))
-        .unwrap_or("a valid CQL2 text expression");
+        .map_or_else(
+            || "expected a valid CQL2 text expression".to_string(),
+            readable_rules,
+        );
     match position {
         Some((line, col)) => {
             let line_text = text.lines().nth(line - 1).unwrap_or("");
