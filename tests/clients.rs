@@ -9,10 +9,13 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 
 struct Server {
     child: Child,
     base: String,
+    /// What the server has written to its log so far.
+    log: Arc<Mutex<Vec<String>>>,
     location: landreuse::store::StoreLocation,
     _data: tempfile::TempDir,
 }
@@ -46,10 +49,18 @@ fn serve_sample() -> Server {
             break;
         }
     }
-    // Keep reading what the server writes, so that it never writes into a closed pipe.
-    std::thread::spawn(move || lines.for_each(drop));
+    // Keep reading what the server writes, so that it never writes into a closed pipe,
+    // and keep it for tests that read the request log.
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let kept = Arc::clone(&log);
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            kept.lock().unwrap().push(line);
+        }
+    });
     Server {
         child,
+        log,
         base: base.expect("the server prints its address"),
         location,
         _data: data,
@@ -323,4 +334,66 @@ fn pg_connection_string(url: &str) -> String {
     let (host, port) = hostport.split_once(':').unwrap_or((hostport, "5432"));
     let user = auth.split(':').next().unwrap_or("");
     format!("host={host} port={port} dbname={db} user={user}")
+}
+
+/// The ids of the parcels the server selects for a CQL2 filter.
+fn server_ids(base: &str, filter: &str) -> Vec<String> {
+    let q = serde_urlencoded::to_string([("filter", filter), ("limit", "10000")]).unwrap();
+    let body = get_json(&format!("{base}/collections/parcels/items?{q}"));
+    let mut ids: Vec<String> = body["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// `ogr2ogr -where` with GDAL 3.12: the driver finds `cql-text` among the values of
+/// filter-lang in the OpenAPI document and sends the filter to the server, which the
+/// server's request log shows; the features are those the server selects.
+#[test]
+fn gdal_pushes_where_filters_down_to_the_server() {
+    let server = serve_sample();
+    let wheres = [
+        ("status = 'idle'", "status = 'idle'"),
+        ("area_mu > 30", "area_mu > 30"),
+        (
+            "status = 'zombie' AND area_mu > 10",
+            "status = 'zombie' AND area_mu > 10",
+        ),
+    ];
+    let args: Vec<String> = std::iter::once(server.base.clone())
+        .chain(wheres.iter().map(|(w, _)| (*w).to_string()))
+        .collect();
+    let summary = python_check("gdal_filter_check.py", &args);
+    for (where_clause, cql2) in wheres {
+        let got: Vec<String> = summary["ids"][where_clause]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        let want = server_ids(&server.base, cql2);
+        assert!(!want.is_empty(), "{cql2} selects parcels");
+        assert_eq!(got, want, "{where_clause}");
+    }
+    let log = server.log.lock().unwrap();
+    let pushed: Vec<&String> = log
+        .iter()
+        .filter(|l| l.contains("filter-lang=cql-text") && l.contains("filter="))
+        .collect();
+    for needle in ["status%20%3D%20'idle'", "area_mu%20%3E%2030", "AND"] {
+        assert!(
+            pushed.iter().any(|l| l.contains(needle)),
+            "GDAL {} sent a filter with {needle}; the log has:\n{}",
+            summary["gdal"],
+            pushed
+                .iter()
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
 }

@@ -145,7 +145,9 @@ pub fn web_client_files<S>(files: S) -> SetResponseHeader<S, HeaderValue> {
 pub fn layers(app: Router) -> Router {
     let trace = TraceLayer::new_for_http()
         .make_span_with(|r: &axum::http::Request<Body>| {
-            tracing::info_span!("request", id = %request_id_of(r), method = %r.method(), path = %r.uri().path())
+            // The query too: which filters and boxes clients push to the server is what an
+            // operator reads the log for.
+            tracing::info_span!("request", id = %request_id_of(r), method = %r.method(), path = %r.uri().path(), query = %r.uri().query().unwrap_or(""))
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO));
     app.layer(axum::middleware::from_fn(problem_for_bare_errors))

@@ -12,6 +12,8 @@ use time::{Date, OffsetDateTime, PrimitiveDateTime};
 /// is read as UTC.
 pub fn parse_instant(text: &str) -> Option<i64> {
     let text = text.trim();
+    // GDAL's OAPIF driver writes a date compared with a string as `2024-01-01T`.
+    let text = text.strip_suffix('T').unwrap_or(text);
     if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
         return Some(millis(t));
     }
@@ -116,6 +118,7 @@ mod tests {
         assert_eq!(parse_instant("1970-01-01T00:00:01Z"), Some(1000));
         assert_eq!(parse_instant("1970-01-01T08:00:01+08:00"), Some(1000));
         assert_eq!(parse_instant("1970-01-01T00:00:01"), Some(1000));
+        assert_eq!(parse_instant("1970-01-02T"), Some(86_400_000));
         assert_eq!(parse_instant("yesterday"), None);
     }
 
