@@ -465,9 +465,11 @@ fn instant_literal(e: &Expr) -> Result<i64, FilterError> {
     }
 }
 
+/// One element of a list literal. A double-quoted word is read as text: the abstract
+/// tests of array-functions write `A_CONTAINS(list, ("foo","bar"))`.
 fn list_element(e: &Expr) -> Result<String, FilterError> {
     match e {
-        Expr::Literal(s) => Ok(s.clone()),
+        Expr::Literal(s) | Expr::Property { property: s } => Ok(s.clone()),
         Expr::Float(x) => Ok(x.to_string()),
         Expr::Bool(b) => Ok(b.to_string()),
         other => Err(refuse(format!(
