@@ -37,6 +37,10 @@ impl Measures {
     }
 }
 
+/// The served property that says when a feature was last written (RFC 3339, UTC). The
+/// store serves it; an event's state leaves it out (the event has its own time).
+pub const UPDATED_AT: &str = "updated_at";
+
 /// The properties a feature is served with: every typed property (null when unknown,
 /// so clients such as GDAL that read the schema from the first page see every field),
 /// then the geodesic measures, then the free attributes (never overriding the others).

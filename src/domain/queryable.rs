@@ -95,6 +95,11 @@ impl Collection {
                 kind: QueryableType::Number,
                 description: Cow::Borrowed(description),
             }))
+            .chain(std::iter::once(Queryable {
+                name: Cow::Borrowed(super::feature::UPDATED_AT),
+                kind: QueryableType::Timestamp,
+                description: Cow::Borrowed("When the feature was last written (RFC 3339, UTC)."),
+            }))
             .collect()
     }
 }
@@ -111,6 +116,7 @@ mod tests {
         assert_eq!(kind("tax_wan"), Some(QueryableType::Number));
         assert_eq!(kind("area_mu"), Some(QueryableType::Number));
         assert_eq!(kind("length_m"), None);
+        assert_eq!(kind("updated_at"), Some(QueryableType::Timestamp));
         let schools = Collection::Schools.filterables();
         let kind = |name: &str| schools.iter().find(|q| q.name == name).map(|q| q.kind);
         assert_eq!(kind("start_date"), Some(QueryableType::Date));

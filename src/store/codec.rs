@@ -42,10 +42,10 @@ pub fn state_json_parts(properties: &Map<String, Value>, geometry_text: &str) ->
 /// The JSON state of a feature as events record it (`after`/`before`).
 pub fn state_json(record: &FeatureRecord) -> String {
     let mut state = Map::new();
-    state.insert(
-        "properties".into(),
-        Value::Object(record.properties.clone()),
-    );
+    let mut properties = record.properties.clone();
+    // The write time is the event's own; a state is what was written.
+    properties.remove(crate::domain::feature::UPDATED_AT);
+    state.insert("properties".into(), Value::Object(properties));
     state.insert(
         "geometry".into(),
         serde_json::to_value(geojson::Geometry::from(&record.geometry)).unwrap_or(Value::Null),

@@ -676,3 +676,47 @@ async fn pathological_filters_are_refused_quickly_under_the_documented_limits() 
     // The service still answers.
     assert!(!filtered(&app, p, "status = 'idle'").await.is_empty());
 }
+
+#[tokio::test]
+async fn updated_at_selects_what_an_import_wrote() {
+    let app = spawn_sample().await;
+    let all = filtered(
+        &app,
+        "parcels",
+        "T_BEFORE(updated_at, TIMESTAMP('2100-01-01T00:00:00Z'))",
+    )
+    .await;
+    assert_eq!(
+        all.len(),
+        features(&app, "parcels").await.len(),
+        "every parcel has a write time"
+    );
+    // Timestamps have a resolution of a second or better; wait for the next second.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (_, before) = app.get_json("/collections/parcels/items?limit=1").await;
+    let since = before["timeStamp"].as_str().unwrap().to_string();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let gis = app.token(landreuse::auth::Role::Gis, "gis").await;
+    let import = app
+        .post_import(
+            "",
+            crate::helpers::fixture_text("bbox_l_shape.geojson"),
+            Some(&gis),
+        )
+        .await;
+    assert_eq!(import.status(), 201);
+    let fresh = filtered(
+        &app,
+        "parcels",
+        &format!("updated_at > TIMESTAMP('{since}')"),
+    )
+    .await;
+    assert_eq!(fresh.len(), 3, "the three imported parcels: {fresh:?}");
+    let after = filtered(
+        &app,
+        "parcels",
+        &format!("T_AFTER(updated_at, TIMESTAMP('{since}'))"),
+    )
+    .await;
+    assert_eq!(after, fresh);
+}

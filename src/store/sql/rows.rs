@@ -5,7 +5,7 @@ use crate::domain::feature::Measures;
 use crate::domain::{Collection, FeatureRecord, PropertyKind, ValidFeature};
 use serde_json::{Map, Value};
 
-use crate::domain::feature::served_properties;
+use crate::domain::feature::{served_properties, UPDATED_AT};
 use crate::store::codec;
 use crate::store::{Event, StoreError};
 
@@ -18,7 +18,7 @@ pub fn table(c: Collection) -> &'static str {
 pub fn feature_columns(c: Collection, d: Dialect) -> String {
     let typed: Vec<&str> = c.properties().iter().map(|p| p.name).collect();
     format!(
-        "id, code, {}, area_m2, perimeter_m, length_m, {} AS attributes, {} AS geometry",
+        "id, code, {}, area_m2, perimeter_m, length_m, {} AS attributes, {} AS geometry, updated_at",
         typed.join(", "),
         d.json_out("attributes"),
         d.geometry_out()
@@ -33,7 +33,14 @@ pub fn feature_kinds(c: Collection) -> Vec<Kind> {
         PropertyKind::Real => Kind::Real,
         PropertyKind::Integer => Kind::Int,
     }));
-    kinds.extend([Kind::Real, Kind::Real, Kind::Real, Kind::Text, Kind::Text]);
+    kinds.extend([
+        Kind::Real,
+        Kind::Real,
+        Kind::Real,
+        Kind::Text,
+        Kind::Text,
+        Kind::Text,
+    ]);
     kinds
 }
 
@@ -69,9 +76,15 @@ pub fn decode_feature(c: Collection, row: Vec<Val>) -> Result<FeatureRecord, Sto
             detail: e.to_string(),
         })?;
     let geometry = next().into_text().unwrap_or_default();
+    let mut properties = served_properties(typed, &measures, attributes);
+    // When the row was last written: served and queryable, never part of an event's
+    // state (the event has its own time).
+    if let Some(t) = next().into_text() {
+        properties.insert(UPDATED_AT.into(), Value::String(t));
+    }
     Ok(FeatureRecord {
         id,
-        properties: served_properties(typed, &measures, attributes),
+        properties,
         geometry: codec::geometry_from_text(&geometry, &code)?,
         code,
     })
