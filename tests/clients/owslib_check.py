@@ -24,7 +24,7 @@ def main():
         offset += items["numberReturned"]
     print(json.dumps({
         "collections": ids,
-        "conformance": len(conformance),
+        "conformance": conformance,
         "matched": matched,
         "read": len(seen),
         "unique": len(set(seen)),
