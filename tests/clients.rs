@@ -271,7 +271,8 @@ fn owslib_lists_the_collections_and_pages_through_every_parcel() {
             "roads",
             "reallocations",
             "schools",
-            "projects"
+            "project_lines",
+            "project_areas"
         ])
     );
     // OWSLib reads the same conformance classes the server declares, Part 1's core and
@@ -412,5 +413,100 @@ fn gdal_pushes_where_filters_down_to_the_server() {
                 .collect::<Vec<_>>()
                 .join("\n")
         );
+    }
+}
+
+/// Each collection holds one geometry type, so GDAL types the layer once and every
+/// feature fits it: GDAL 3.12 declares parcels, zones, cases, schools and the area
+/// projects MultiPolygon and roads and the street projects MultiLineString, and reads
+/// nothing else from them.
+#[test]
+fn gdal_types_each_collection_with_its_one_geometry_type() {
+    let server = serve_sample();
+    let summary = python_check(
+        "gdal_geometry_types_check.py",
+        std::slice::from_ref(&server.base),
+    );
+    let collections = get_json(&format!("{}/collections", server.base));
+    let layers = &summary["layers"];
+    for c in collections["collections"].as_array().unwrap() {
+        let (id, declared) = (c["id"].as_str().unwrap(), &c["geometryType"]);
+        let layer = &layers[id];
+        assert_eq!(
+            &layer["declared"], declared,
+            "GDAL {}: {id}: {layer}",
+            summary["gdal"]
+        );
+        assert_eq!(&layer["info"], declared, "{id}: {layer}");
+        assert_eq!(
+            layer["read"],
+            serde_json::json!([declared]),
+            "{id}: {layer}"
+        );
+    }
+    assert_eq!(layers["parcels"]["declared"], "MultiPolygon");
+    assert_eq!(layers["project_lines"]["declared"], "MultiLineString");
+    assert_eq!(layers["project_areas"]["declared"], "MultiPolygon");
+    let projects = layers["project_lines"]["features"].as_u64().unwrap()
+        + layers["project_areas"]["features"].as_u64().unwrap();
+    assert_eq!(projects, 35, "every sample project is in one of the two");
+}
+
+/// `ogr2ogr -f GPKG` (Debian's GDAL 3.6) of the served collections writes each into a
+/// GeoPackage layer of the collection's type, and every geometry fits it (before, a
+/// Polygon layer received MultiPolygons).
+#[test]
+fn debian_ogr2ogr_exports_each_collection_to_a_geopackage_layer_of_its_type() {
+    let server = serve_sample();
+    let out = tempfile::tempdir().unwrap();
+    let gpkg = out.path().join("zone.gpkg");
+    let layers = [
+        "parcels",
+        "zones",
+        "roads",
+        "schools",
+        "project_lines",
+        "project_areas",
+    ];
+    let run = Command::new("ogr2ogr")
+        .args(["-f", "GPKG"])
+        .arg(&gpkg)
+        .arg(format!("OAPIF:{}", server.base))
+        .args(layers)
+        .output()
+        .expect("ogr2ogr from gdal-bin is installed");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(!stderr.contains("is inserted into layer"), "{stderr}");
+    for layer in layers {
+        let expected = if matches!(layer, "roads" | "project_lines") {
+            "MULTILINESTRING"
+        } else {
+            "MULTIPOLYGON"
+        };
+        let sql = format!(
+            "SELECT g.geometry_type_name, ST_GeometryType(t.geom) AS read, count(*) AS n FROM \"{layer}\" t, gpkg_geometry_columns g WHERE g.table_name = '{layer}' GROUP BY 1, 2"
+        );
+        let info = Command::new("ogrinfo")
+            .args(["-q", "-ro"])
+            .arg(&gpkg)
+            .args(["-sql", &sql])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&info.stdout);
+        assert!(
+            info.status.success(),
+            "{}",
+            String::from_utf8_lossy(&info.stderr)
+        );
+        let declared = format!("geometry_type_name (String) = {expected}");
+        let read = format!("read (String) = {expected}");
+        assert_eq!(text.matches(&declared).count(), 1, "{layer}: {text}");
+        assert_eq!(
+            text.matches("read (String) = ").count(),
+            1,
+            "{layer}: one type only: {text}"
+        );
+        assert!(text.contains(&read), "{layer}: {text}");
     }
 }

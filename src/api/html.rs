@@ -8,7 +8,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 
 use super::typed;
-use crate::domain::Collection;
+use crate::domain::{GeometryType, Layer};
 use crate::index::{IndexedFeature, QueryPage};
 
 /// The media type of the pages.
@@ -119,16 +119,21 @@ fn links_html(links: &[Value]) -> Markup {
 /// A page of features as a table.
 pub fn items_page(
     base: &str,
-    c: Collection,
+    c: Layer,
     page: &QueryPage,
     links: &[Value],
     offset: usize,
 ) -> String {
+    let measure = match c.geometry_type() {
+        GeometryType::MultiPolygon => "area_mu",
+        GeometryType::MultiLineString => "length_m",
+    };
     let columns: Vec<&str> = c
+        .collection()
         .properties()
         .iter()
         .map(|p| p.name)
-        .chain(["area_mu", "length_m"])
+        .chain([measure])
         .collect();
     let body = html! {
         p { (page.matched) " features match; showing " (page.features.len()) " from number " (offset + 1) "." }
@@ -150,7 +155,7 @@ pub fn items_page(
 }
 
 /// One feature with its properties.
-pub fn feature_page(base: &str, c: Collection, f: &IndexedFeature, links: &[Value]) -> String {
+pub fn feature_page(base: &str, c: Layer, f: &IndexedFeature, links: &[Value]) -> String {
     let url = format!("{base}/collections/{}/items/{}", c.id(), segment(&f.code));
     let body = html! {
         (links_html(links))

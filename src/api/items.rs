@@ -10,10 +10,12 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::ogc::{find_collection, link};
+use super::ogc::{find_layer, link};
 use super::params::{self, Format, ItemsQuery, Params};
 use super::{base_url, html, typed, ApiError, AppState};
 use crate::crs::{Crs, Reprojector};
+use crate::domain::layer::RETIRED_PROJECTS_ID;
+use crate::domain::Layer;
 use crate::index::{IndexedFeature, QueryPage};
 
 const GEOJSON: &str = "application/geo+json";
@@ -26,14 +28,14 @@ pub async fn items(
     Params(q): Params<ItemsQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let c = find_collection(&id)?;
+    let layer = find_layer(&id)?;
     let pairs = params::pairs(raw.as_deref())?;
-    let request = q.into_request(c)?;
+    let request = q.into_request(layer)?;
     let query = &request.query;
     let f = params::format(request.f, &headers);
-    let page = state.index.read(c).query(query);
+    let page = state.index.read(layer.collection()).query(query);
     let base = base_url(&state.settings, &headers);
-    let url = format!("{base}/collections/{}/items", c.id());
+    let url = format!("{base}/collections/{}/items", layer.id());
     let links = page_links(
         &url,
         &pairs,
@@ -41,7 +43,7 @@ pub async fn items(
         (query.offset, query.limit),
         &page,
         &base,
-        c.id(),
+        layer.id(),
     );
     let stamp = crate::store::now_rfc3339();
     let mut response = match f {
@@ -53,14 +55,14 @@ pub async fn items(
             request.crs,
         ),
         Format::Html => typed(
-            html::items_page(&base, c, &page, &links, query.offset),
+            html::items_page(&base, layer, &page, &links, query.offset),
             html::HTML,
         ),
     };
     // Part 3: a filterable resource links its queryables in a header too.
     if let Ok(v) = HeaderValue::from_str(&format!(
         "<{base}/collections/{}/queryables>; rel=\"{}\"; type=\"application/schema+json\"",
-        c.id(),
+        layer.id(),
         super::ogc::REL_QUERYABLES
     )) {
         response.headers_mut().insert(axum::http::header::LINK, v);
@@ -211,19 +213,32 @@ pub struct ItemQuery {
 pub async fn item(
     State(state): State<AppState>,
     Path((id, fid)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
     Params(q): Params<ItemQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let c = find_collection(&id)?;
+    let base = base_url(&state.settings, &headers);
+    if id == RETIRED_PROJECTS_ID {
+        return retired_project(&state, &base, &fid, raw.as_deref());
+    }
+    let layer = find_layer(&id)?;
     let f = params::format(q.f, &headers);
     let crs = params::crs_parameter(q.crs.as_deref(), "crs")?.unwrap_or(Crs::Crs84);
+    let c = layer.collection();
     let feature = state.index.read(c).get(&fid).ok_or_else(|| {
-        ApiError::NotFound(format!("collection {c} has no feature with id {fid:?}"))
+        ApiError::NotFound(format!("collection {layer} has no feature with id {fid:?}"))
     })?;
-    let base = base_url(&state.settings, &headers);
+    let serving = Layer::serving(c, &feature.geometry);
+    if serving != layer {
+        return Err(ApiError::NotFound(format!(
+            "collection {layer} has no feature with id {fid:?}: it is a {} in collection {serving}, at {base}/collections/{serving}/items/{}",
+            serving.geometry_type().name(),
+            html::segment(&fid)
+        )));
+    }
     let url = format!(
         "{base}/collections/{}/items/{}",
-        c.id(),
+        layer.id(),
         html::segment(&fid)
     );
     let (self_f, alt_f, alt_media) = match f {
@@ -239,7 +254,7 @@ pub async fn item(
             "This feature in another format",
         ),
         link(
-            format!("{base}/collections/{}", c.id()),
+            format!("{base}/collections/{}", layer.id()),
             "collection",
             "application/json",
             "The collection",
@@ -255,6 +270,39 @@ pub async fn item(
             body["links"] = Value::from(links);
             with_content_crs(typed(body.to_string(), GEOJSON), crs)
         }
-        Format::Html => typed(html::feature_page(&base, c, &feature, &links), html::HTML),
+        Format::Html => typed(
+            html::feature_page(&base, layer, &feature, &links),
+            html::HTML,
+        ),
     })
+}
+
+/// A project's URL from when lines and areas were served together in `projects`: a
+/// permanent redirect to the collection serving it now, with the same query.
+fn retired_project(
+    state: &AppState,
+    base: &str,
+    fid: &str,
+    query: Option<&str>,
+) -> Result<Response, ApiError> {
+    let c = crate::domain::Collection::Projects;
+    let feature = state.index.read(c).get(fid).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "no public project has id {fid:?} (collection projects is served as project_lines and project_areas)"
+        ))
+    })?;
+    let layer = Layer::serving(c, &feature.geometry);
+    let mut to = format!("{base}/collections/{layer}/items/{}", html::segment(fid));
+    if let Some(q) = query.filter(|q| !q.is_empty()) {
+        to.push('?');
+        to.push_str(q);
+    }
+    let location = HeaderValue::from_str(&to)
+        .map_err(|e| ApiError::internal(format!("the address of project {fid}"), e))?;
+    let mut response = Response::new(axum::body::Body::empty());
+    *response.status_mut() = axum::http::StatusCode::PERMANENT_REDIRECT;
+    response
+        .headers_mut()
+        .insert(axum::http::header::LOCATION, location);
+    Ok(response)
 }

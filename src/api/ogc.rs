@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::params::{self, Format, FormatQuery, Params};
 use super::{base_url, html, typed, ApiError, ApiSettings, AppState};
 use crate::crs::Crs;
-use crate::domain::Collection;
+use crate::domain::Layer;
 
 /// Conformance classes this server implements.
 pub const CONFORMANCE: &[&str] = &[
@@ -42,6 +42,9 @@ pub const CONFORMANCE: &[&str] = &[
 
 /// The link relation of a collection's queryables (OGC API – Features Part 3).
 pub const REL_QUERYABLES: &str = "http://www.opengis.net/def/rel/ogc/1.0/queryables";
+
+/// The link relation of a collection's feature schema (OGC API – Features Part 5).
+pub const REL_SCHEMA: &str = "http://www.opengis.net/def/rel/ogc/1.0/schema";
 
 pub(crate) fn link(href: String, rel: &str, media: &str, title: &str) -> Value {
     // Built by hand so the href is moved in (`json!` would copy it).
@@ -166,15 +169,19 @@ pub async fn conformance(
     Ok(respond(&base, f, &body, "Conformance"))
 }
 
-/// The metadata of one collection.
-pub(crate) fn collection_json(state: &AppState, c: Collection, base: &str) -> Value {
-    let url = format!("{base}/collections/{}", c.id());
-    let extent = state.index.read(c).extent();
+/// The metadata of one served collection.
+pub(crate) fn collection_json(state: &AppState, layer: Layer, base: &str) -> Value {
+    let url = format!("{base}/collections/{}", layer.id());
+    let extent = state.index.read(layer.collection()).extent_of(layer.part());
+    let geometry = layer.geometry_type();
     let mut body = json!({
-        "id": c.id(),
-        "title": c.title(),
-        "description": c.description(),
+        "id": layer.id(),
+        "title": layer.title(),
+        "description": layer.description(),
         "itemType": "feature",
+        // Its one geometry type, as QGIS and GDAL type the layer; the schema and the
+        // queryables declare it too.
+        "geometryType": geometry.name(),
         "crs": Crs::OUTPUT.iter().map(|c| c.uri()).collect::<Vec<_>>(),
         "storageCrs": Crs::Crs84.uri(),
         "links": [
@@ -183,6 +190,8 @@ pub(crate) fn collection_json(state: &AppState, c: Collection, base: &str) -> Va
             link(format!("{url}/items"), "items", "application/geo+json", "The features as GeoJSON"),
             link(format!("{url}/items?f=html"), "items", "text/html", "The features as HTML"),
             link(format!("{url}/queryables"), REL_QUERYABLES, "application/schema+json", "The properties items can be filtered on"),
+            link(format!("{url}/schema"), REL_SCHEMA, "application/schema+json", "The schema of the features"),
+            link(format!("{url}/schema"), "describedby", "application/schema+json", "The schema of the features"),
         ],
     });
     if let Some(e) = extent {
@@ -199,9 +208,9 @@ pub async fn collections(
 ) -> Result<Response, ApiError> {
     let f = params::format(q.f, &headers);
     let base = base_url(&state.settings, &headers);
-    let list: Vec<Value> = Collection::ALL
+    let list: Vec<Value> = Layer::ALL
         .iter()
-        .map(|c| collection_json(&state, *c, &base))
+        .map(|l| collection_json(&state, *l, &base))
         .collect();
     let body = json!({
         "links": self_and_alternate(&format!("{base}/collections"), f),
@@ -210,9 +219,9 @@ pub async fn collections(
     Ok(respond(&base, f, &body, "Collections"))
 }
 
-/// The collection named in a path, or a 404 naming the ones that exist.
-pub(crate) fn find_collection(id: &str) -> Result<Collection, ApiError> {
-    id.parse::<Collection>().map_err(ApiError::NotFound)
+/// The served collection named in a path, or a 404 naming the ones that exist.
+pub(crate) fn find_layer(id: &str) -> Result<Layer, ApiError> {
+    id.parse::<Layer>().map_err(ApiError::NotFound)
 }
 
 /// `GET /collections/{collection_id}`
@@ -222,13 +231,13 @@ pub async fn collection(
     Params(q): Params<FormatQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let c = find_collection(&id)?;
+    let layer = find_layer(&id)?;
     let f = params::format(q.f, &headers);
     let base = base_url(&state.settings, &headers);
-    let mut body = collection_json(&state, c, &base);
+    let mut body = collection_json(&state, layer, &base);
     if f == Format::Html {
         body["links"][0]["rel"] = json!("alternate");
         body["links"][1]["rel"] = json!("self");
     }
-    Ok(respond(&base, f, &body, c.title()))
+    Ok(respond(&base, f, &body, layer.title()))
 }

@@ -6,29 +6,29 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::ogc::{find_collection, respond};
+use super::ogc::{find_layer, respond};
 use super::params::{self, Format, FormatQuery, Params};
 use super::{base_url, typed, ApiError, AppState};
-use crate::domain::{landuse, Collection, GeometryKind, Queryable, QueryableType};
+use crate::domain::{landuse, Layer, Queryable, QueryableType};
 
-/// The JSON Schema of a collection's queryables.
-pub fn schema(c: Collection, base: &str) -> Value {
+/// The primary geometry as a JSON Schema property: its one type as the GeoJSON schema
+/// (`$ref`, which QGIS reads) and as the format of OGC API – Features Part 5.
+fn geometry_property(layer: Layer, description: &str) -> Value {
+    let t = layer.geometry_type();
+    json!({
+        "title": "Geometry",
+        "description": description,
+        "$ref": format!("https://geojson.org/schema/{}.json", t.name()),
+        "format": t.schema_format(),
+        "x-ogc-role": "primary-geometry",
+    })
+}
+
+/// The properties filters and the schema describe, by name.
+fn typed_properties(layer: Layer) -> Map<String, Value> {
+    let c = layer.collection();
     let mut properties = Map::new();
-    let geometry_format = match c.geometry_kind() {
-        GeometryKind::Areal => "geometry-polygon-or-multipolygon",
-        GeometryKind::Linear => "geometry-linestring-or-multilinestring",
-        GeometryKind::Mixed => "geometry-any",
-    };
-    properties.insert(
-        "geometry".into(),
-        json!({
-            "title": "Geometry",
-            "description": "Filtered with bbox (and bbox-crs), by exact intersection.",
-            "format": geometry_format,
-            "x-ogc-role": "primary-geometry",
-        }),
-    );
-    for p in c.filterables() {
+    for p in layer.filterables() {
         let mut prop = json!({"title": p.name, "description": p.description});
         add_type(&mut prop, &p);
         if p.name == "land_use" {
@@ -42,13 +42,58 @@ pub fn schema(c: Collection, base: &str) -> Value {
         }
         properties.insert(p.name.to_string(), prop);
     }
+    properties
+}
+
+/// The JSON Schema of a served collection's queryables.
+pub fn schema(layer: Layer, base: &str) -> Value {
+    let mut properties = Map::new();
+    properties.insert(
+        "geometry".into(),
+        geometry_property(
+            layer,
+            "Filtered with bbox (and bbox-crs) or the spatial functions of a filter, by exact intersection.",
+        ),
+    );
+    properties.extend(typed_properties(layer));
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": format!("{base}/collections/{}/queryables", c.id()),
+        "$id": format!("{base}/collections/{}/queryables", layer.id()),
         "type": "object",
-        "title": c.title(),
+        "title": layer.title(),
         "properties": properties,
         "additionalProperties": false,
+    })
+}
+
+/// The schema of a served collection's features (OGC API – Features Part 5): the
+/// geometry with its one type, the typed properties and measures; attributes a source
+/// file carried beyond them are served too, so further properties are allowed.
+pub fn feature_schema(layer: Layer, base: &str) -> Value {
+    let mut properties = Map::new();
+    properties.insert(
+        "id".into(),
+        json!({"title": "id", "description": "Feature id (parcel code, project code …).", "type": "string", "x-ogc-role": "id"}),
+    );
+    properties.insert(
+        "geometry".into(),
+        geometry_property(
+            layer,
+            &format!(
+                "Every feature is a {} in CRS84 (a single polygon or line as one part).",
+                layer.geometry_type().name()
+            ),
+        ),
+    );
+    properties.extend(typed_properties(layer));
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": format!("{base}/collections/{}/schema", layer.id()),
+        "type": "object",
+        "title": layer.title(),
+        "description": layer.description(),
+        "properties": properties,
+        "additionalProperties": true,
     })
 }
 
@@ -95,12 +140,29 @@ pub async fn queryables(
     Params(q): Params<FormatQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let c = find_collection(&id)?;
+    let layer = find_layer(&id)?;
     let f = params::format(q.f, &headers);
     let base = base_url(&state.settings, &headers);
-    let body = schema(c, &base);
+    let body = schema(layer, &base);
     Ok(match f {
         Format::Json => typed(body.to_string(), media_type(&headers)),
-        Format::Html => respond(&base, f, &body, &format!("Queryables of {}", c.title())),
+        Format::Html => respond(&base, f, &body, &format!("Queryables of {}", layer.title())),
+    })
+}
+
+/// `GET /collections/{collection_id}/schema`
+pub async fn features_schema(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Params(q): Params<FormatQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let layer = find_layer(&id)?;
+    let f = params::format(q.f, &headers);
+    let base = base_url(&state.settings, &headers);
+    let body = feature_schema(layer, &base);
+    Ok(match f {
+        Format::Json => typed(body.to_string(), media_type(&headers)),
+        Format::Html => respond(&base, f, &body, &format!("Schema of {}", layer.title())),
     })
 }

@@ -126,7 +126,12 @@ fn ogc_routes() -> Vec<Route> {
                 "A page of features.",
                 &[component(GEOJSON, "featureCollectionGeoJSON"), html()],
             )
-            .reply_header("Content-Crs", "The CRS of the coordinates, as <URI>."),
+            .reply_header("Content-Crs", "The CRS of the coordinates, as <URI>.")
+            .reply(
+                414,
+                "URI Too Long: the request line passed 65,534 bytes, the most the HTTP server reads (a filter is refused with a 400 from 60,000 bytes).",
+                &[],
+            ),
             items::items,
         ),
         route(
@@ -165,6 +170,22 @@ fn ogc_routes() -> Vec<Route> {
                 &[component("application/schema+json", "queryables"), html()],
             ),
             queryables::queryables,
+        ),
+        route(
+            Operation::new(
+                Method::GET,
+                "/collections/{collectionId}/schema",
+                "get_{collection}_schema",
+                "The schema of the collection's features",
+            )
+            .tag(openapi::OGC_TAG)
+            .query::<FormatQuery>()
+            .reply(
+                200,
+                "A JSON Schema of the features (OGC API – Features Part 5): the geometry with the collection's one type, the typed properties and measures.",
+                &[component("application/schema+json", "queryables"), html()],
+            ),
+            queryables::features_schema,
         ),
     ]
 }

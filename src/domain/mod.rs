@@ -8,6 +8,7 @@ pub mod collection;
 pub mod feature;
 pub mod grading;
 pub mod landuse;
+pub mod layer;
 pub mod parcel_ops;
 pub mod projects;
 pub mod queryable;
@@ -19,6 +20,7 @@ pub mod units;
 
 pub use collection::{Collection, GeometryKind, PropertyDef, PropertyKind, TextForm};
 pub use feature::{FeatureRecord, ValidFeature};
+pub use layer::{GeometryType, Layer};
 pub use queryable::{Queryable, QueryableType};
 pub use status::ParcelStatus;
 pub use units::{AreaMeasure, SQUARE_METRES_PER_MU};

@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 
 use super::collection::{Collection, GeometryKind, PropertyKind, TextForm};
+use super::layer::{GeometryType, Layer};
 
 /// The type a filter compares a queryable as (the CQL2 data types).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,6 +105,23 @@ impl Collection {
     }
 }
 
+impl Layer {
+    /// The queryables of a served collection: its stored collection's, without the
+    /// measures of the other geometry type (no area on a line).
+    pub fn filterables(self) -> Vec<Queryable> {
+        let other: &[(&str, &str)] = match self.part() {
+            Some(GeometryType::MultiLineString) => &AREA_MEASURES,
+            Some(GeometryType::MultiPolygon) => &LINE_MEASURES,
+            None => &[],
+        };
+        self.collection()
+            .filterables()
+            .into_iter()
+            .filter(|q| !other.iter().any(|(name, _)| *name == q.name))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +140,12 @@ mod tests {
         assert_eq!(kind("start_date"), Some(QueryableType::Date));
         assert_eq!(kind("parcels"), Some(QueryableType::StringArray));
         assert_eq!(kind("seats"), Some(QueryableType::Integer));
+        let names = |l: Layer| -> Vec<String> {
+            l.filterables().iter().map(|q| q.name.to_string()).collect()
+        };
+        assert!(names(Layer::ProjectLines).contains(&"length_m".to_string()));
+        assert!(!names(Layer::ProjectLines).contains(&"area_mu".to_string()));
+        assert!(names(Layer::ProjectAreas).contains(&"area_mu".to_string()));
+        assert!(!names(Layer::ProjectAreas).contains(&"length_km".to_string()));
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! The steps, in order (the first failure is reported, naming the ring and position):
 //! 1. the geometry type suits the collection (Polygon/MultiPolygon for land,
-//!    LineString/MultiLineString for roads);
+//!    LineString/MultiLineString for roads); a single polygon or line is kept as a
+//!    multi-geometry of one part, the one type its collection is served with;
 //! 2. every position has two finite numbers; rings have at least four positions and
 //!    are closed; lines have at least two;
 //! 3. positions are transformed to CRS84 and must be valid longitudes and latitudes;
@@ -36,7 +37,8 @@ pub fn prepare_geometry(
         .map_err(|e| format!("has a geometry that is not valid GeoJSON: {e}"))?;
     let geometry = match (&gj.value, kind) {
         (GeometryValue::Polygon { coordinates }, GeometryKind::Areal | GeometryKind::Mixed) => {
-            Geometry::Polygon(polygon(coordinates, "", transform)?)
+            // Served as a MultiPolygon of one part: a collection has one geometry type.
+            Geometry::MultiPolygon(MultiPolygon(vec![polygon(coordinates, "", transform)?]))
         }
         (GeometryValue::MultiPolygon { coordinates }, GeometryKind::Areal | GeometryKind::Mixed) => {
             let polys = coordinates
@@ -47,7 +49,7 @@ pub fn prepare_geometry(
             Geometry::MultiPolygon(MultiPolygon(polys))
         }
         (GeometryValue::LineString { coordinates }, GeometryKind::Linear | GeometryKind::Mixed) => {
-            Geometry::LineString(line(coordinates, "line", transform)?)
+            Geometry::MultiLineString(MultiLineString(vec![line(coordinates, "line", transform)?]))
         }
         (GeometryValue::MultiLineString { coordinates }, GeometryKind::Linear | GeometryKind::Mixed) => {
             let lines = coordinates

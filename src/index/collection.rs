@@ -9,7 +9,7 @@ use rstar::RTree;
 use serde_json::{Map, Value};
 
 use super::filter::{cells_of, Cell, Dictionaries, Schema};
-use crate::domain::FeatureRecord;
+use crate::domain::{FeatureRecord, GeometryType};
 
 pub(super) type Leaf = GeomWithData<Rectangle<[f64; 2]>, u32>;
 
@@ -40,7 +40,9 @@ pub struct IndexedFeature {
 }
 
 impl IndexedFeature {
-    fn new(record: FeatureRecord, schema: &Schema, dictionaries: &mut Dictionaries) -> Self {
+    fn new(mut record: FeatureRecord, schema: &Schema, dictionaries: &mut Dictionaries) -> Self {
+        // Served with its collection's one geometry type, whatever an older store holds.
+        record.geometry = crate::domain::layer::as_multi(record.geometry);
         let envelope = record
             .bounds()
             .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
@@ -207,6 +209,25 @@ impl CollectionIndex {
         }
         let e = self.tree.root().envelope();
         Some([e.lower()[0], e.lower()[1], e.upper()[0], e.upper()[1]])
+    }
+
+    /// The lon/lat extent of the features of one geometry type (of all, for `None`).
+    pub fn extent_of(&self, part: Option<GeometryType>) -> Option<[f64; 4]> {
+        let Some(t) = part else {
+            return self.extent();
+        };
+        self.slots
+            .iter()
+            .filter(|f| t.holds(&f.geometry))
+            .map(|f| f.envelope)
+            .reduce(|a, b| {
+                [
+                    a[0].min(b[0]),
+                    a[1].min(b[1]),
+                    a[2].max(b[2]),
+                    a[3].max(b[3]),
+                ]
+            })
     }
 
     /// The feature with this code.

@@ -17,6 +17,7 @@ use rstar::{Envelope, RTreeObject, AABB};
 
 use super::collection::{CollectionIndex, IndexedFeature};
 use super::filter::{Evaluator, Filter};
+use crate::domain::GeometryType;
 
 /// Above this share of the collection's extent, a window is swept rather than walked.
 const SWEEP_SHARE: f64 = 0.02;
@@ -32,6 +33,9 @@ pub struct Query {
     /// A filter every match satisfies (CQL2 and the equality parameters, compiled for
     /// this collection's schema).
     pub filter: Option<Arc<Filter>>,
+    /// The one geometry type of the served collection, when it serves only part of the
+    /// stored one (public projects: lines or areas).
+    pub part: Option<GeometryType>,
     /// Matches to skip (in serving order).
     pub offset: usize,
     /// Matches to return.
@@ -52,6 +56,7 @@ struct Matcher<'a> {
     index: &'a CollectionIndex,
     window: Option<(AABB<[f64; 2]>, Exact<'a>)>,
     filter: Option<Evaluator<'a>>,
+    part: Option<GeometryType>,
 }
 
 /// The exact shape a geometry must intersect.
@@ -66,7 +71,13 @@ enum Exact<'a> {
 
 impl Matcher<'_> {
     fn passes_filters(&self, f: &IndexedFeature) -> bool {
-        self.filter.as_ref().is_none_or(|e| e.matches(f))
+        self.part.is_none_or(|t| t.holds(&f.geometry))
+            && self.filter.as_ref().is_none_or(|e| e.matches(f))
+    }
+
+    /// Whether only the window decides (no filter, the whole stored collection).
+    fn window_only(&self) -> bool {
+        self.filter.is_none() && self.part.is_none()
     }
 
     /// Whether the feature in `slot`, whose envelope meets the window, matches. The
@@ -81,7 +92,7 @@ impl Matcher<'_> {
             Exact::Area(_) => false,
             Exact::Filter => true,
         };
-        if inside && self.filter.is_none() {
+        if inside && self.window_only() {
             return true;
         }
         let f = &self.index.slots[slot];
@@ -121,6 +132,7 @@ impl CollectionIndex {
             index: self,
             window: None,
             filter: filter.map(|f| Evaluator::new(f, self)),
+            part: q.part,
         };
         let filter_window = filter.and_then(Filter::window);
         let (aabb, exact) = match (q.bbox, filter_window) {
@@ -181,7 +193,7 @@ impl CollectionIndex {
 
     /// Plan 2: every envelope in serving order; the page falls out in order.
     fn sweep(&self, q: &Query, m: &Matcher<'_>) -> QueryPage {
-        if m.window.is_none() && m.filter.is_none() {
+        if m.window.is_none() && m.window_only() {
             let end = q.offset.saturating_add(q.limit).min(self.slots.len());
             let start = q.offset.min(end);
             return QueryPage {

@@ -303,7 +303,7 @@ async fn only_web_addresses_become_links_on_html_pages() {
         .unwrap();
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let page = app
-        .get("/collections/projects/items/PRJ-X?f=html")
+        .get("/collections/project_areas/items/PRJ-X?f=html")
         .await
         .text()
         .await

@@ -46,7 +46,8 @@ async fn collections_list_parcels_zones_roads_and_cases_with_extent_and_links() 
             "roads",
             "reallocations",
             "schools",
-            "projects"
+            "project_lines",
+            "project_areas"
         ]
     );
     let parcels = &list[0];
@@ -360,4 +361,112 @@ async fn browsers_get_the_web_map_at_the_root_and_clients_the_landing_page() {
         .await
         .unwrap();
     assert_eq!(post.status(), 404);
+}
+
+/// Issue 14, item 5: every collection declares one geometry type (metadata, feature
+/// schema, queryables) and serves nothing else; the public projects are split into
+/// lines and areas.
+#[tokio::test]
+async fn each_collection_declares_one_geometry_type_and_serves_only_it() {
+    let app = spawn_sample().await;
+    let (_, body) = app.get_json("/collections").await;
+    let mut served = 0;
+    for c in body["collections"].as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        let declared = c["geometryType"].as_str().unwrap();
+        let format = format!("geometry-{}", declared.to_ascii_lowercase());
+        let schema_url = link(c, "describedby").expect("a describedby link to the schema");
+        let path = schema_url.split_once("/collections/").unwrap().1;
+        let (status, schema) = app.get_json(&format!("/collections/{path}")).await;
+        assert_eq!(status, 200, "{schema_url}");
+        let (_, queryables) = app.get_json(&format!("/collections/{id}/queryables")).await;
+        for doc in [&schema, &queryables] {
+            let g = &doc["properties"]["geometry"];
+            assert_eq!(g["format"], format.as_str(), "{id}: {g}");
+            assert_eq!(g["x-ogc-role"], "primary-geometry", "{id}: {g}");
+            assert_eq!(
+                g["$ref"],
+                format!("https://geojson.org/schema/{declared}.json"),
+                "{id}: {g}"
+            );
+        }
+        let (_, items) = app
+            .get_json(&format!("/collections/{id}/items?limit=10000"))
+            .await;
+        let features = items["features"].as_array().unwrap();
+        assert_eq!(items["numberMatched"], features.len(), "{id}");
+        let types: HashSet<&str> = features
+            .iter()
+            .filter_map(|f| f["geometry"]["type"].as_str())
+            .collect();
+        if !features.is_empty() {
+            assert_eq!(types, HashSet::from([declared]), "{id}");
+        }
+        if id.starts_with("project_") {
+            served += features.len();
+        }
+    }
+    let (_, lines) = app
+        .get_json("/collections/project_lines/items?limit=1000")
+        .await;
+    let kinds: HashSet<&str> = lines["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["properties"]["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, HashSet::from(["street_renovation", "lighting"]));
+    let (_, areas) = app
+        .get_json("/collections/project_areas/items?limit=1000&kind=lighting")
+        .await;
+    assert_eq!(areas["numberMatched"], 0, "no line among the areas");
+    assert_eq!(served, 35, "every sample project is served once");
+}
+
+/// The old `projects` collection: its feature URLs lead to the collection serving each
+/// project now; the collection itself is a 404 that names the two.
+#[tokio::test]
+async fn retired_projects_collection_leads_to_its_lines_and_areas() {
+    let app = spawn_sample().await;
+    let (_, lines) = app
+        .get_json("/collections/project_lines/items?limit=1")
+        .await;
+    let id = lines["features"][0]["id"].as_str().unwrap().to_string();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = client
+        .get(format!(
+            "{}/collections/projects/items/{id}?f=json",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 308);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        to.ends_with(&format!("/collections/project_lines/items/{id}?f=json")),
+        "{to}"
+    );
+    let followed = app.get(&format!("/collections/projects/items/{id}")).await;
+    assert_eq!(followed.status(), 200);
+    let r = app
+        .get(&format!("/collections/project_areas/items/{id}"))
+        .await;
+    assert_eq!(r.status(), 404);
+    let detail = r.text().await.unwrap();
+    assert!(detail.contains("collection project_lines"), "{detail}");
+    for path in ["/collections/projects", "/collections/projects/items"] {
+        let r = app.get(path).await;
+        assert_eq!(r.status(), 404, "{path}");
+        let detail = r.text().await.unwrap();
+        assert!(
+            detail.contains("project_lines") && detail.contains("project_areas"),
+            "{detail}"
+        );
+    }
+    let r = app.get("/collections/projects/items/PRJ-NONE").await;
+    assert_eq!(r.status(), 404);
 }

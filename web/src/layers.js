@@ -1,6 +1,6 @@
 // The map's layers. Parcels are loaded from the OGC API by bbox as the view moves
 // (paging through `next` links), with the active filters; the small collections
-// (zones, roads, schools, projects) are loaded whole once.
+// (zones, roads, schools, the projects' lines and areas) are loaded whole once.
 
 import VectorLayer from 'ol/layer/Vector.js';
 import VectorSource from 'ol/source/Vector.js';
@@ -97,12 +97,17 @@ export function createParcelsLayer({ getMode, getFilters, getMaxDrawn, onLoad, o
   return { layer, source, reload, viewMoved };
 }
 
-/** A layer of a whole small collection. */
-export function createCollectionLayer(collection, style, { zIndex, visible = true, onError, params = {} }) {
+/**
+ * A layer of a whole small collection, or of several loaded into one source (the public
+ * projects are served as two collections, lines and areas, one geometry type each).
+ */
+export function createCollectionLayer(collection, style, { zIndex, visible = true, onError, params = {}, name }) {
+  const collections = [].concat(collection);
   const source = new VectorSource({
     loader(extent, resolution, projection, success, failure) {
-      fetchAllItems(collection, params)
-        .then(({ features }) => {
+      Promise.all(collections.map((c) => fetchAllItems(c, params)))
+        .then((pages) => {
+          const features = pages.flatMap((p) => p.features);
           const feats = geojson.readFeatures({ type: 'FeatureCollection', features });
           source.addFeatures(feats);
           success(feats);
@@ -113,7 +118,9 @@ export function createCollectionLayer(collection, style, { zIndex, visible = tru
         });
     },
   });
-  const layer = new VectorLayer({ source, style, zIndex, visible, properties: { name: collection } });
+  const layer = new VectorLayer({
+    source, style, zIndex, visible, properties: { name: name || collections[0] },
+  });
   return { layer, source };
 }
 
@@ -130,7 +137,9 @@ export function createSchoolsLayer(opts) {
 }
 
 export function createProjectsLayer(opts) {
-  return createCollectionLayer('projects', projectStyle, { zIndex: 35, visible: false, ...opts });
+  return createCollectionLayer(['project_lines', 'project_areas'], projectStyle, {
+    zIndex: 35, visible: false, name: 'projects', ...opts,
+  });
 }
 
 export const SERVICE_RADIUS_M = { primary: 500, middle: 1000 };

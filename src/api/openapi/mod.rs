@@ -22,7 +22,7 @@ use serde_json::{json, Map, Value};
 
 use super::params::{self, Format, FormatQuery, Params};
 use super::{base_url, html, typed, ApiError, AppState};
-use crate::domain::Collection;
+use crate::domain::{Collection, Layer};
 use operation::{BodySchema, Content, NamedParam, Operation, Reply};
 
 /// The media type of the document.
@@ -53,18 +53,22 @@ pub async fn document(
 #[derive(Debug, Default)]
 pub struct Examples {
     /// The first feature code of each collection.
-    features: Vec<(Collection, String)>,
+    features: Vec<(Layer, String)>,
     /// The first enterprise id.
     enterprise: Option<String>,
 }
 
 impl Examples {
     async fn of(state: &AppState) -> Result<Self, ApiError> {
-        let features = Collection::ALL
+        let features = Layer::ALL
             .iter()
-            .filter_map(|c| {
-                let index = state.index.read(*c);
-                index.all().first().map(|f| (*c, f.code.to_string()))
+            .filter_map(|l| {
+                let index = state.index.read(l.collection());
+                index
+                    .all()
+                    .iter()
+                    .find(|f| l.part().is_none_or(|t| t.holds(&f.geometry)))
+                    .map(|f| (*l, f.code.to_string()))
             })
             .collect();
         let enterprise = state
@@ -82,14 +86,21 @@ impl Examples {
     fn feature(&self, c: Collection) -> Option<&str> {
         self.features
             .iter()
-            .find(|(k, _)| *k == c)
+            .find(|(k, _)| k.collection() == c)
+            .map(|(_, code)| code.as_str())
+    }
+
+    fn in_layer(&self, layer: Layer) -> Option<&str> {
+        self.features
+            .iter()
+            .find(|(k, _)| *k == layer)
             .map(|(_, code)| code.as_str())
     }
 
     /// The example of path parameter `name`, in collection `c` where the path names one.
-    fn of_param(&self, name: &str, c: Option<Collection>) -> Option<&str> {
+    fn of_param(&self, name: &str, layer: Option<Layer>) -> Option<&str> {
         match name {
-            "featureId" => c.and_then(|c| self.feature(c)),
+            "featureId" => layer.and_then(|l| self.in_layer(l)),
             "caseId" => self.feature(Collection::Reallocations),
             "parcelId" => self.feature(Collection::Parcels),
             "projectId" => self.feature(Collection::Projects),
@@ -216,8 +227,10 @@ fn query_parameters(g: &mut SchemaGenerator, op: &Operation) -> Vec<Value> {
         .collect()
 }
 
-fn queryable_parameters(c: Collection) -> Vec<Value> {
-    c.filterables()
+fn queryable_parameters(layer: Layer) -> Vec<Value> {
+    let c = layer.collection();
+    layer
+        .filterables()
         .into_iter()
         .map(|p| {
             let mut schema = json!({});
@@ -319,7 +332,7 @@ fn common_replies(
 fn operation_object(
     g: &mut Generators,
     op: &Operation,
-    c: Option<Collection>,
+    c: Option<Layer>,
     read_open: bool,
     examples: &Examples,
 ) -> Value {
@@ -332,13 +345,9 @@ fn operation_object(
     }
     let example = |name: &str| {
         let for_school = op.path.starts_with("/schools") && name == "projectId";
-        let c = if for_school {
-            Some(Collection::Schools)
-        } else {
-            c
-        };
+        let c = if for_school { Some(Layer::Schools) } else { c };
         match (for_school, c) {
-            (true, Some(c)) => examples.feature(c).map(str::to_string),
+            (true, Some(l)) => examples.in_layer(l).map(str::to_string),
             _ => examples.of_param(name, c).map(str::to_string),
         }
     };
@@ -384,8 +393,8 @@ pub fn definition(
     let mut paths: Map<String, Value> = Map::new();
     for op in operations {
         let method = op.method.as_str().to_ascii_lowercase();
-        let per_collection: Vec<Option<Collection>> = if op.path.contains("{collectionId}") {
-            Collection::ALL.iter().copied().map(Some).collect()
+        let per_collection: Vec<Option<Layer>> = if op.path.contains("{collectionId}") {
+            Layer::ALL.iter().copied().map(Some).collect()
         } else {
             vec![None]
         };

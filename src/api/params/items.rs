@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::values::{FilterLanguage, Format, Whole};
 use crate::api::error::ApiError;
 use crate::crs::{Crs, Reprojector};
-use crate::domain::{landuse, Collection};
+use crate::domain::{landuse, Collection, Layer};
 use crate::index::filter::{Filter, FilterLang, Schema};
 use crate::index::Query;
 
@@ -100,8 +100,9 @@ pub fn crs_parameter(value: Option<&str>, name: &str) -> Result<Option<Crs>, Api
 }
 
 impl ItemsQuery {
-    /// The index query of collection `c`.
-    pub fn into_request(self, c: Collection) -> Result<ItemsRequest, ApiError> {
+    /// The index query of a served collection.
+    pub fn into_request(self, layer: Layer) -> Result<ItemsRequest, ApiError> {
+        let c = layer.collection();
         let filterables = c.filterables();
         let names: Vec<&str> = filterables.iter().map(|q| &*q.name).collect();
         if let Some(k) = self
@@ -159,6 +160,7 @@ impl ItemsQuery {
                 bbox,
                 area,
                 filter,
+                part: layer.part(),
                 offset,
                 limit,
             },
@@ -365,7 +367,7 @@ mod tests {
     use crate::api::params::read;
 
     fn request(s: &str) -> Result<ItemsRequest, ApiError> {
-        read::<ItemsQuery>(Some(s))?.into_request(Collection::Parcels)
+        read::<ItemsQuery>(Some(s))?.into_request(Layer::Parcels)
     }
 
     #[test]

@@ -26,8 +26,9 @@ pub use eval::Evaluator;
 pub use temporal::parse_instant;
 pub use values::{cells_of, Cell, Dictionaries, Dictionary, Schema};
 
-/// Longest filter accepted, bytes.
-pub const MAX_FILTER_BYTES: usize = 100_000;
+/// Longest filter accepted, bytes: a filter travels in the URL, and the HTTP server
+/// reads request lines of at most 65,534 bytes (longer ones are answered 414).
+pub const MAX_FILTER_BYTES: usize = 60_000;
 /// Deepest nesting accepted (parentheses, NOT, function calls).
 pub const MAX_FILTER_DEPTH: usize = 64;
 /// Most AND and OR operators accepted in one filter.
