@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use landreuse::api::{routes, ApiSettings};
 use landreuse::auth::Role;
-use landreuse::domain::Collection;
+use landreuse::domain::Layer;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -33,7 +33,7 @@ fn routed() -> BTreeSet<(String, String)> {
     for r in routes::table() {
         let m = r.op.method.as_str().to_ascii_lowercase();
         if r.op.path.contains("{collectionId}") {
-            for c in Collection::ALL {
+            for c in Layer::ALL {
                 out.insert((m.clone(), r.op.path.replace("{collectionId}", c.id())));
             }
         } else {
