@@ -1,14 +1,14 @@
 //! The R-tree of one collection and the queries it answers.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use geo::Geometry;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
 use serde_json::{Map, Value};
 
-use super::filter::{cells_of, Cell, Dictionaries, Schema};
+use super::filter::{cells_of, Cell, Columns, Dictionaries, Schema};
 use crate::domain::{FeatureRecord, GeometryType};
 
 pub(super) type Leaf = GeomWithData<Rectangle<[f64; 2]>, u32>;
@@ -139,6 +139,9 @@ pub struct CollectionIndex {
     pub(super) envelopes: Vec<[f64; 4]>,
     by_code: HashMap<Box<str>, u32>,
     pub(super) tree: RTree<Leaf>,
+    /// Posting lists and sorted values of the queryables, built by the first filter that
+    /// needs them and dropped by any write (which makes a new snapshot).
+    columns: OnceLock<Arc<Columns>>,
 }
 
 impl CollectionIndex {
@@ -184,7 +187,14 @@ impl CollectionIndex {
             slots,
             by_code,
             tree: RTree::bulk_load(leaves),
+            columns: OnceLock::new(),
         }
+    }
+
+    /// The column indexes of this snapshot, built on first use.
+    pub(super) fn columns(&self) -> &Columns {
+        self.columns
+            .get_or_init(|| Arc::new(Columns::build(&self.schema, &self.slots)))
     }
 
     /// The queryables filters on this collection may name.
@@ -239,6 +249,7 @@ impl CollectionIndex {
 
     /// Inserts or replaces features (matched by code), keeping serving order.
     pub fn upsert(&mut self, records: Vec<FeatureRecord>) {
+        self.columns = OnceLock::new();
         let mut reorder = false;
         for record in records {
             let feature = Arc::new(IndexedFeature::new(

@@ -16,7 +16,7 @@ use geo::{Intersects, Polygon, Rect};
 use rstar::{Envelope, RTreeObject, AABB};
 
 use super::collection::{CollectionIndex, IndexedFeature};
-use super::filter::{Evaluator, Filter};
+use super::filter::{candidates, Evaluator, Filter};
 use crate::domain::GeometryType;
 
 /// Above this share of the collection's extent, a window is swept rather than walked.
@@ -70,6 +70,23 @@ enum Exact<'a> {
 }
 
 impl Matcher<'_> {
+    /// Whether the feature in `slot` lies in the window and the served part, the filter
+    /// being decided already (an exact candidate set).
+    fn fits(&self, slot: usize, envelope: &AABB<[f64; 2]>) -> bool {
+        let f = &self.index.slots[slot];
+        if self.part.is_some_and(|t| !t.holds(&f.geometry)) {
+            return false;
+        }
+        let Some((aabb, exact)) = &self.window else {
+            return true;
+        };
+        match exact {
+            Exact::Rect(rect) => aabb.contains_envelope(envelope) || f.geometry.intersects(rect),
+            Exact::Area(area) => f.geometry.intersects(*area),
+            Exact::Filter => true,
+        }
+    }
+
     fn passes_filters(&self, f: &IndexedFeature) -> bool {
         self.part.is_none_or(|t| t.holds(&f.geometry))
             && self.filter.as_ref().is_none_or(|e| e.matches(f))
@@ -201,16 +218,52 @@ impl CollectionIndex {
                 features: self.slots[start..end].to_vec(),
             };
         }
+        // A filter whose attribute predicates narrow it: only its candidates are read.
+        let candidates = m
+            .filter
+            .as_ref()
+            .and_then(|e| candidates(e, self.columns(), &self.slots));
+        if let Some(c) = candidates {
+            if c.exact && m.window.is_none() && m.part.is_none() {
+                return QueryPage {
+                    matched: c.bits.count(),
+                    features: c
+                        .bits
+                        .slots()
+                        .skip(q.offset)
+                        .take(q.limit)
+                        .map(|slot| self.slots[slot].clone())
+                        .collect(),
+                };
+            }
+            return self.sweep_slots(q, m, c.bits.slots(), c.exact);
+        }
+        self.sweep_slots(q, m, 0..self.slots.len(), false)
+    }
+
+    /// Plan 2 over some slots, in order; `decided`: the filter holds for all of them.
+    fn sweep_slots(
+        &self,
+        q: &Query,
+        m: &Matcher<'_>,
+        slots: impl Iterator<Item = usize>,
+        decided: bool,
+    ) -> QueryPage {
         let mut matched = 0;
         let mut features: Vec<Arc<IndexedFeature>> = Vec::new();
-        for (slot, e) in self.envelopes.iter().enumerate() {
-            let envelope = aabb_of(e);
+        for slot in slots {
+            let envelope = aabb_of(&self.envelopes[slot]);
             if let Some((window, _)) = &m.window {
                 if !window.intersects(&envelope) {
                     continue;
                 }
             }
-            if m.matches(slot, &envelope) {
+            let hit = if decided {
+                m.fits(slot, &envelope)
+            } else {
+                m.matches(slot, &envelope)
+            };
+            if hit {
                 if matched >= q.offset && features.len() < q.limit {
                     features.push(self.slots[slot].clone());
                 }

@@ -124,8 +124,8 @@ fn decode(v: u8) -> Truth {
 
 /// A filter bound to one snapshot of its collection's index.
 pub struct Evaluator<'a> {
-    filter: &'a Filter,
-    index: &'a CollectionIndex,
+    pub(super) filter: &'a Filter,
+    pub(super) index: &'a CollectionIndex,
     memos: Vec<Vec<Flag<u8>>>,
 }
 
@@ -189,6 +189,23 @@ impl<'a> Evaluator<'a> {
             Node::Spatial(op, lit) => feature.map(|f| lit.holds(*op, f)),
             Node::DWithin(d) => feature.map(|f| d.holds(f)),
             other => leaf(other, row),
+        }
+    }
+
+    /// The truth of a predicate on one text property (a memoised node's) for one text,
+    /// or for no value.
+    pub(super) fn on_text(&self, node: &Node, column: usize, text: Option<&str>) -> Truth {
+        match text {
+            Some(text) => self.node(node, &TextRow { column, text }, None),
+            // No column is this one: every value reads as null.
+            None => self.node(
+                node,
+                &TextRow {
+                    column: usize::MAX,
+                    text: "",
+                },
+                None,
+            ),
         }
     }
 

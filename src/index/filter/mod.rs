@@ -14,6 +14,7 @@
 
 mod compile;
 mod eval;
+mod plan;
 mod spatial;
 mod temporal;
 mod values;
@@ -23,6 +24,7 @@ use rstar::AABB;
 
 use crate::crs::Crs;
 pub use eval::Evaluator;
+pub use plan::{candidates, Candidates, Columns};
 pub use temporal::parse_instant;
 pub use values::{cells_of, Cell, Dictionaries, Dictionary, Schema};
 
