@@ -40,7 +40,6 @@ WRK_TIMEOUT=${WRK_TIMEOUT:-30s}
 THREADS=${THREADS:-2}
 TIPG_C64=${TIPG_C64:-auto}
 OUT=${OUT:-$BENCH/results/filters-$(date +%Y%m%d-%H%M%S)}
-mkdir -p "$OUT"
 RUNS=$OUT/runs.tsv
 
 for u in "$LR" "$TIPG"; do
@@ -60,6 +59,50 @@ TIPG_PATH="/collections/public.$TABLE/items?limit=100&{line}"
 
 # The compilers and test runners that would make a measurement invalid (counted, never touched).
 busy() { pgrep -c -x 'rustc|cargo|cc1|cc1plus|ld|ld.lld|collect2|cmake|make' 2>/dev/null || true; }
+
+summary() {  # runs.tsv: medians over the repeats, and the ratios landreuse ÷ peer
+awk -F'\t' -v OFS='\t' '
+  function median(s,   a, n, i, j, t) {
+    n = split(s, a, " ")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+    if (n == 0) return "NA"
+    return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  NR > 1 && $4 != "NA" {
+    k = $1 SUBSEP $2; keys[k] = 1
+    rps[k] = rps[k] " " $4; p50[k] = p50[k] " " $5; p99[k] = p99[k] " " $6
+    if (min[k] == "" || $4 + 0 < min[k]) min[k] = $4 + 0
+    if (max[k] == "" || $4 + 0 > max[k]) max[k] = $4 + 0
+    err[k] += $7 + $8; n[k]++
+  }
+  END {
+    print "| side | c | req/s median (min–max) | p50 ms (SQL: mean) | p99 ms | runs | errors+non-200 |"
+    print "|---|---|---|---|---|---|---|"
+    split("landreuse tipg sql", sides, " ")
+    for (si = 1; si <= 3; si++) for (c = 1; c <= 1024; c++) {
+      k = sides[si] SUBSEP c
+      if (!(k in keys)) continue
+      m[k] = median(rps[k])
+      printf "| %s | %d | %.1f (%.1f–%.1f) | %s | %s | %d | %d |\n", sides[si], c, m[k], min[k], max[k],
+        median(p50[k]), (sides[si] == "sql" ? "—" : median(p99[k])), n[k], err[k]
+    }
+    print ""
+    for (c = 1; c <= 1024; c++) {
+      l = "landreuse" SUBSEP c
+      if (!(l in keys)) continue
+      line = sprintf("c=%d: landreuse %.1f req/s", c, m[l])
+      t = "tipg" SUBSEP c; s = "sql" SUBSEP c
+      if (t in keys) line = line sprintf(", ÷ tipg %.1f× (goal 30×)", m[l] / m[t])
+      if (s in keys) line = line sprintf(", ÷ SQL %.2f× (goal 2×)", m[l] / m[s])
+      print line
+    }
+  }' "$1"
+}
+
+if [ "${1:-}" = --summary ]; then   # filter_bench.sh --summary RESULTS_DIR: the table again
+  summary "${2:?results directory}/runs.tsv"; exit 0
+fi
+mkdir -p "$OUT"
 
 smoke() {  # name base path lines
   local name=$1 base=$2 path=$3 lines=$4 line url code
@@ -148,41 +191,5 @@ for rep in $(seq 1 "$REPEATS"); do
   for c in $SQL_CONNS; do sql_run "$c" "$rep"; done
 done
 
-# Medians over the repeats, and the ratios landreuse ÷ peer at each concurrency.
-awk -F'\t' -v OFS='\t' '
-  function median(s,   a, n, i, j, t) {
-    n = split(s, a, " ")
-    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-    if (n == 0) return "NA"
-    return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-  }
-  NR > 1 && $4 != "NA" {
-    k = $1 SUBSEP $2; keys[k] = 1
-    rps[k] = rps[k] " " $4; p50[k] = p50[k] " " $5; p99[k] = p99[k] " " $6
-    if (min[k] == "" || $4 + 0 < min[k]) min[k] = $4 + 0
-    if (max[k] == "" || $4 + 0 > max[k]) max[k] = $4 + 0
-    err[k] += $7 + $8; n[k]++
-  }
-  END {
-    print "| side | c | req/s median (min–max) | p50 ms | p99 ms | runs | errors+non-200 |"
-    print "|---|---|---|---|---|---|---|"
-    split("landreuse tipg sql", sides, " ")
-    for (si = 1; si <= 3; si++) for (c = 1; c <= 1024; c++) {
-      k = sides[si] SUBSEP c
-      if (!(k in keys)) continue
-      m[k] = median(rps[k])
-      printf "| %s | %d | %.1f (%.1f–%.1f) | %s | %s | %d | %d |\n", sides[si], c, m[k], min[k], max[k],
-        median(p50[k]), (sides[si] == "sql" ? "—" : median(p99[k])), n[k], err[k]
-    }
-    print ""
-    for (c = 1; c <= 1024; c++) {
-      l = "landreuse" SUBSEP c
-      if (!(l in keys)) continue
-      line = sprintf("c=%d: landreuse %.1f req/s", c, m[l])
-      t = "tipg" SUBSEP c; s = "sql" SUBSEP c
-      if (t in keys) line = line sprintf(", ÷ tipg %.1f× (goal 30×)", m[l] / m[t])
-      if (s in keys) line = line sprintf(", ÷ SQL %.2f× (goal 2×)", m[l] / m[s])
-      print line
-    }
-  }' "$RUNS" | tee "$OUT/summary.md"
+summary "$RUNS" | tee "$OUT/summary.md"
 log "runs: $RUNS; summary: $OUT/summary.md"
