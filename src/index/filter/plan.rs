@@ -116,10 +116,8 @@ impl Columns {
             .iter()
             .map(|q| matches!(q.kind, QueryableType::String | QueryableType::StringArray))
             .collect();
-        let mut postings: Vec<Option<Postings>> = texts
-            .iter()
-            .map(|t| t.then(Postings::default))
-            .collect();
+        let mut postings: Vec<Option<Postings>> =
+            texts.iter().map(|t| t.then(Postings::default)).collect();
         for (slot, f) in slots.iter().enumerate() {
             for (column, p) in postings.iter_mut().enumerate() {
                 let Some(p) = p else { continue };
@@ -247,8 +245,7 @@ impl Planner<'_> {
                 bits.set_all(slots);
             }
         }
-        if !postings.nulls.is_empty() && self.evaluator.on_text(node, column, None) == Some(true)
-        {
+        if !postings.nulls.is_empty() && self.evaluator.on_text(node, column, None) == Some(true) {
             bits.set_all(&postings.nulls);
         }
         Some(Candidates { bits, exact: true })
