@@ -122,7 +122,7 @@ async fn latitude_first_positions_are_recognised_and_read_with_the_axis_option()
     assert_eq!(r.status(), 201);
     let (_, f) = app.get_json("/collections/parcels/items/LL-1").await;
     assert_eq!(
-        f["geometry"]["coordinates"][0][0],
+        f["geometry"]["coordinates"][0][0][0],
         json!([125.4050, 43.8640])
     );
     // Gauss-Kruger northing first is caught the same way.
@@ -217,7 +217,7 @@ async fn gcj02_coordinates_are_shifted_back_to_wgs84() {
     let report: Value = r.json().await.unwrap();
     assert_eq!(report["source_crs"], "GCJ02");
     let (_, f) = app.get_json("/collections/parcels/items/GCJ-1").await;
-    let first = &f["geometry"]["coordinates"][0][0];
+    let first = &f["geometry"]["coordinates"][0][0][0];
     let (lon, lat) = (first[0].as_f64().unwrap(), first[1].as_f64().unwrap());
     assert!(
         (lon - p["wgs84_lon"].as_f64().unwrap()).abs() < 1e-8,

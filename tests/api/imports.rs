@@ -74,7 +74,7 @@ async fn a_gauss_kruger_parcel_lands_where_proj_and_geographiclib_put_it() {
         let (_, f) = app
             .get_json(&format!("/collections/parcels/items/{id}"))
             .await;
-        let ring = f["geometry"]["coordinates"][0].as_array().unwrap();
+        let ring = f["geometry"]["coordinates"][0][0].as_array().unwrap();
         for (got, (lon, lat)) in ring.iter().zip(expected) {
             let (x, y) = (got[0].as_f64().unwrap(), got[1].as_f64().unwrap());
             // 1e-8 degrees is about a millimetre.

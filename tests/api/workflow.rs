@@ -151,7 +151,11 @@ async fn zombie_land_goes_into_reserve_is_split_and_two_lots_are_supplied_for_he
     advance(&app, &planner, &code, "completed").await;
     // Three lots of a third each (west to east).
     let (_, f) = app.get_json("/collections/parcels/items/S-ZOMBIE").await;
-    let ring = f["geometry"]["coordinates"][0].as_array().unwrap().clone();
+    // Served as a MultiPolygon of one part: its first polygon's shell.
+    let ring = f["geometry"]["coordinates"][0][0]
+        .as_array()
+        .unwrap()
+        .clone();
     let (x0, y0) = (ring[0][0].as_f64().unwrap(), ring[0][1].as_f64().unwrap());
     let (x1, y1) = (ring[2][0].as_f64().unwrap(), ring[2][1].as_f64().unwrap());
     let lots: Vec<Value> = (0..3)
@@ -749,7 +753,7 @@ async fn adjacent_reserved_parcels_merge_into_one() {
     );
     // A split must keep the area: one lot short of the parcel is refused, nothing changes.
     let (_, f) = app.get_json("/collections/parcels/items/R-C").await;
-    let ring = f["geometry"]["coordinates"][0].clone();
+    let ring = f["geometry"]["coordinates"][0][0].clone();
     let (x0, y0, x1, y1) = (
         ring[0][0].as_f64().unwrap(),
         ring[0][1].as_f64().unwrap(),
