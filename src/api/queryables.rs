@@ -140,14 +140,7 @@ pub async fn queryables(
     Params(q): Params<FormatQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let layer = find_layer(&id)?;
-    let f = params::format(q.f, &headers);
-    let base = base_url(&state.settings, &headers);
-    let body = schema(layer, &base);
-    Ok(match f {
-        Format::Json => typed(body.to_string(), media_type(&headers)),
-        Format::Html => respond(&base, f, &body, &format!("Queryables of {}", layer.title())),
-    })
+    schema_response(&state, &id, q.f, &headers, "Queryables", schema)
 }
 
 /// `GET /collections/{collection_id}/schema`
@@ -157,12 +150,24 @@ pub async fn features_schema(
     Params(q): Params<FormatQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let layer = find_layer(&id)?;
-    let f = params::format(q.f, &headers);
-    let base = base_url(&state.settings, &headers);
-    let body = feature_schema(layer, &base);
+    schema_response(&state, &id, q.f, &headers, "Schema", feature_schema)
+}
+
+/// A JSON Schema of collection `id`, written by `build`, as JSON or as an HTML page.
+fn schema_response(
+    state: &AppState,
+    id: &str,
+    f: Option<Format>,
+    headers: &HeaderMap,
+    what: &str,
+    build: fn(Layer, &str) -> Value,
+) -> Result<Response, ApiError> {
+    let layer = find_layer(id)?;
+    let f = params::format(f, headers);
+    let base = base_url(&state.settings, headers);
+    let body = build(layer, &base);
     Ok(match f {
-        Format::Json => typed(body.to_string(), media_type(&headers)),
-        Format::Html => respond(&base, f, &body, &format!("Schema of {}", layer.title())),
+        Format::Json => typed(body.to_string(), media_type(headers)),
+        Format::Html => respond(&base, f, &body, &format!("{what} of {}", layer.title())),
     })
 }

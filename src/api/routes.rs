@@ -131,6 +131,11 @@ fn ogc_routes() -> Vec<Route> {
                 414,
                 "URI Too Long: the request line passed 65,534 bytes, the most the HTTP server reads (a filter is refused with a 400 from 60,000 bytes).",
                 &[],
+            )
+            .reply(
+                431,
+                "Request Header Fields Too Large: the request's head passed the HTTP server's buffer (about 400 kB) before it ended, as a URL of a very long percent-encoded filter does.",
+                &[],
             ),
             items::items,
         ),
