@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use axum::http::{HeaderMap, HeaderValue};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -297,12 +297,5 @@ fn retired_project(
         to.push('?');
         to.push_str(q);
     }
-    let location = HeaderValue::from_str(&to)
-        .map_err(|e| ApiError::internal(format!("the address of project {fid}"), e))?;
-    let mut response = Response::new(axum::body::Body::empty());
-    *response.status_mut() = axum::http::StatusCode::PERMANENT_REDIRECT;
-    response
-        .headers_mut()
-        .insert(axum::http::header::LOCATION, location);
-    Ok(response)
+    Ok(axum::response::Redirect::permanent(&to).into_response())
 }

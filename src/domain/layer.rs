@@ -40,14 +40,6 @@ impl GeometryType {
         }
     }
 
-    /// The GML 3.2 property type of an application schema (GDAL reads it).
-    pub fn gml_property_type(self) -> &'static str {
-        match self {
-            Self::MultiPolygon => "gml:MultiSurfacePropertyType",
-            Self::MultiLineString => "gml:MultiCurvePropertyType",
-        }
-    }
-
     /// Whether a geometry is of this type (a single polygon or line counts: it is
     /// served as a multi-geometry of one part).
     pub fn holds(self, g: &Geometry<f64>) -> bool {
@@ -57,13 +49,6 @@ impl GeometryType {
                 matches!(g, Geometry::LineString(_) | Geometry::MultiLineString(_))
             }
         }
-    }
-
-    /// The type of a geometry, if it is areal or linear.
-    pub fn of(g: &Geometry<f64>) -> Option<Self> {
-        [Self::MultiPolygon, Self::MultiLineString]
-            .into_iter()
-            .find(|t| t.holds(g))
     }
 }
 
@@ -180,11 +165,6 @@ impl Layer {
             Collection::Projects if GeometryType::MultiLineString.holds(g) => Self::ProjectLines,
             Collection::Projects => Self::ProjectAreas,
         }
-    }
-
-    /// The layers serving a stored collection.
-    pub fn of_collection(c: Collection) -> impl Iterator<Item = Layer> {
-        Self::ALL.into_iter().filter(move |l| l.collection() == c)
     }
 }
 

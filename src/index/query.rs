@@ -70,50 +70,36 @@ enum Exact<'a> {
 }
 
 impl Matcher<'_> {
-    /// Whether the feature in `slot` lies in the window and the served part, the filter
-    /// being decided already (an exact candidate set).
-    fn fits(&self, slot: usize, envelope: &AABB<[f64; 2]>) -> bool {
-        let f = &self.index.slots[slot];
-        if self.part.is_some_and(|t| !t.holds(&f.geometry)) {
-            return false;
-        }
-        let Some((aabb, exact)) = &self.window else {
-            return true;
-        };
-        match exact {
-            Exact::Rect(rect) => aabb.contains_envelope(envelope) || f.geometry.intersects(rect),
-            Exact::Area(area) => f.geometry.intersects(*area),
-            Exact::Filter => true,
-        }
-    }
-
-    fn passes_filters(&self, f: &IndexedFeature) -> bool {
+    /// Whether the feature is in the served part and passes the filter (`decided`: the
+    /// filter is known to hold, from an exact candidate set).
+    fn passes_filters(&self, f: &IndexedFeature, decided: bool) -> bool {
         self.part.is_none_or(|t| t.holds(&f.geometry))
-            && self.filter.as_ref().is_none_or(|e| e.matches(f))
+            && (decided || self.filter.as_ref().is_none_or(|e| e.matches(f)))
     }
 
-    /// Whether only the window decides (no filter, the whole stored collection).
-    fn window_only(&self) -> bool {
-        self.filter.is_none() && self.part.is_none()
+    /// Whether only the window decides (no filter left to test, the whole stored
+    /// collection).
+    fn window_only(&self, decided: bool) -> bool {
+        (decided || self.filter.is_none()) && self.part.is_none()
     }
 
     /// Whether the feature in `slot`, whose envelope meets the window, matches. The
     /// feature itself (a cache miss) is read only when a filter needs its properties or
-    /// its envelope crosses the window's edge.
-    fn matches(&self, slot: usize, envelope: &AABB<[f64; 2]>) -> bool {
+    /// its envelope crosses the window's edge. `decided`: the filter is known to hold.
+    fn matches(&self, slot: usize, envelope: &AABB<[f64; 2]>, decided: bool) -> bool {
         let Some((aabb, exact)) = &self.window else {
-            return self.passes_filters(&self.index.slots[slot]);
+            return self.passes_filters(&self.index.slots[slot], decided);
         };
         let inside = match exact {
             Exact::Rect(_) => aabb.contains_envelope(envelope),
             Exact::Area(_) => false,
             Exact::Filter => true,
         };
-        if inside && self.window_only() {
+        if inside && self.window_only(decided) {
             return true;
         }
         let f = &self.index.slots[slot];
-        self.passes_filters(f)
+        self.passes_filters(f, decided)
             && (inside
                 || match exact {
                     Exact::Rect(rect) => f.geometry.intersects(rect),
@@ -194,7 +180,7 @@ impl CollectionIndex {
         let mut hits: Vec<u32> = self
             .tree
             .locate_in_envelope_intersecting(aabb)
-            .filter(|leaf| m.matches(leaf.data as usize, &leaf.geom().envelope()))
+            .filter(|leaf| m.matches(leaf.data as usize, &leaf.geom().envelope(), false))
             .map(|leaf| leaf.data)
             .collect();
         let matched = hits.len();
@@ -210,7 +196,7 @@ impl CollectionIndex {
 
     /// Plan 2: every envelope in serving order; the page falls out in order.
     fn sweep(&self, q: &Query, m: &Matcher<'_>) -> QueryPage {
-        if m.window.is_none() && m.window_only() {
+        if m.window.is_none() && m.window_only(false) {
             let end = q.offset.saturating_add(q.limit).min(self.slots.len());
             let start = q.offset.min(end);
             return QueryPage {
@@ -219,10 +205,7 @@ impl CollectionIndex {
             };
         }
         // A filter whose attribute predicates narrow it: only its candidates are read.
-        let candidates = m
-            .filter
-            .as_ref()
-            .and_then(|e| candidates(e, self.columns(), &self.slots));
+        let candidates = m.filter.as_ref().and_then(candidates);
         if let Some(c) = candidates {
             if c.exact && m.window.is_none() && m.part.is_none() {
                 return QueryPage {
@@ -258,12 +241,7 @@ impl CollectionIndex {
                     continue;
                 }
             }
-            let hit = if decided {
-                m.fits(slot, &envelope)
-            } else {
-                m.matches(slot, &envelope)
-            };
-            if hit {
+            if m.matches(slot, &envelope, decided) {
                 if matched >= q.offset && features.len() < q.limit {
                     features.push(self.slots[slot].clone());
                 }

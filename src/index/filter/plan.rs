@@ -11,14 +11,13 @@
 //! The indexes are built on the first filter that needs them, once per snapshot of the
 //! collection (a write starts a new snapshot).
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use super::compile::{CmpOp, Node, Operand, Scalar, Ty};
 use super::eval::Evaluator;
 use super::values::{Cell, Schema};
 use crate::domain::QueryableType;
 use crate::index::collection::IndexedFeature;
-use std::sync::Arc;
 
 /// A set of slots.
 #[derive(Debug, Clone)]
@@ -94,7 +93,8 @@ struct Postings {
     nulls: Vec<u32>,
 }
 
-/// The slots of one number or instant property sorted by value (no value left out).
+/// The slots of one number or instant property sorted by value (features without a
+/// value left out).
 #[derive(Debug, Default)]
 struct Sorted {
     keys: Vec<f64>,
@@ -168,17 +168,13 @@ enum Bound {
     Excl(f64),
 }
 
-/// The candidates of a whole filter on the snapshot `slots`, if its attribute
-/// predicates narrow it.
-pub fn candidates(
-    evaluator: &Evaluator<'_>,
-    columns: &Columns,
-    slots: &[Arc<IndexedFeature>],
-) -> Option<Candidates> {
+/// The candidates of a whole filter on the snapshot it is bound to, if its attribute
+/// predicates narrow it. The snapshot's column indexes are built only when a predicate
+/// needs them.
+pub fn candidates(evaluator: &Evaluator<'_>) -> Option<Candidates> {
     Planner {
         evaluator,
-        columns,
-        slots,
+        slots: &evaluator.index.slots,
     }
     .node(&evaluator.filter.root)
 }
@@ -186,11 +182,14 @@ pub fn candidates(
 /// Computes candidate sets against one snapshot.
 struct Planner<'a> {
     evaluator: &'a Evaluator<'a>,
-    columns: &'a Columns,
     slots: &'a [Arc<IndexedFeature>],
 }
 
 impl Planner<'_> {
+    fn columns(&self) -> &Columns {
+        self.evaluator.index.columns()
+    }
+
     fn node(&self, n: &Node) -> Option<Candidates> {
         match n {
             Node::Memo { column, node, .. } => self.text(*column, node),
@@ -232,7 +231,7 @@ impl Planner<'_> {
 
     /// A predicate on one text property: the posting lists of the texts it holds for.
     fn text(&self, column: usize, node: &Node) -> Option<Candidates> {
-        let postings = self.columns.postings.get(column)?.as_ref()?;
+        let postings = self.columns().postings.get(column)?.as_ref()?;
         let dictionary = self.evaluator.index.dictionaries.get(column)?;
         let mut bits = Bits::empty(self.slots.len());
         for (symbol, slots) in postings.by_symbol.iter().enumerate() {
@@ -274,7 +273,7 @@ impl Planner<'_> {
 
     /// The features whose value lies between two bounds (none without a value).
     fn range(&self, column: usize, lo: Bound, hi: Bound) -> Option<Candidates> {
-        let sorted = self.columns.sorted(column, self.slots)?;
+        let sorted = self.columns().sorted(column, self.slots)?;
         let keys = &sorted.keys;
         let start = match lo {
             Bound::Open => 0,
