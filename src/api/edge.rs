@@ -150,16 +150,42 @@ pub fn layers(app: Router) -> Router {
             tracing::info_span!("request", id = %request_id_of(r), method = %r.method(), path = %r.uri().path(), query = %r.uri().query().unwrap_or(""))
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO));
-    app.layer(axum::middleware::from_fn(problem_for_bare_errors))
+    let inner = app
+        .layer(axum::middleware::from_fn(problem_for_bare_errors))
         .layer(axum::middleware::from_fn(refuse_nul_in_address))
         .layer(axum::middleware::from_fn(security_headers))
-        .layer(axum::middleware::from_fn(scope_request_id))
-        .layer(CorsLayer::permissive().expose_headers([
-            X_REQUEST_ID,
-            header::ETAG,
-            header::LOCATION,
-            HeaderName::from_static("content-crs"),
-        ]))
+        .layer(axum::middleware::from_fn(scope_request_id));
+    // CORS answers every OPTIONS itself; an OPTIONS that is no CORS preflight (no
+    // Access-Control-Request-Method: QGIS asking which methods a collection allows,
+    // Part 4) goes to the routes instead.
+    let with_cors = inner.clone().layer(CorsLayer::permissive().expose_headers([
+        X_REQUEST_ID,
+        header::ETAG,
+        header::LAST_MODIFIED,
+        header::LOCATION,
+        header::ALLOW,
+        HeaderName::from_static("content-crs"),
+        HeaderName::from_static("accept-patch"),
+        HeaderName::from_static("accept-post"),
+        HeaderName::from_static("preference-applied"),
+    ]));
+    let steer = tower::service_fn(move |request: Request| {
+        let (plain, with_cors) = (inner.clone(), with_cors.clone());
+        async move {
+            let options = request.method() == axum::http::Method::OPTIONS;
+            let preflight = options
+                && request
+                    .headers()
+                    .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+            if options && !preflight {
+                tower::ServiceExt::oneshot(plain, request).await
+            } else {
+                tower::ServiceExt::oneshot(with_cors, request).await
+            }
+        }
+    });
+    Router::new()
+        .fallback_service(steer)
         .layer(trace)
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
         .layer(SetRequestIdLayer::new(

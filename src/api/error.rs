@@ -50,6 +50,10 @@ pub enum ApiError {
     /// The method is not an operation of the path.
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// 412: the write was based on a state that is no longer the current one; the body
+    /// names who changed it last, and when.
+    #[error("{}", .0.detail)]
+    PreconditionFailed(Box<crate::workflow::features::Stale>),
     /// A failure on our side: what was being done, and the cause with its chain, which
     /// is logged with the request id and never shown.
     #[error("{context}")]
@@ -115,6 +119,7 @@ impl ApiError {
             }
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -142,6 +147,11 @@ impl IntoResponse for ApiError {
         });
         if let Self::InvalidFeatures { errors, .. } = &self {
             body["errors"] = json!(errors);
+        }
+        if let Self::PreconditionFailed(stale) = &self {
+            body["etag"] = json!(stale.etag);
+            body["changed_by"] = json!(stale.changed_by);
+            body["changed_at"] = json!(stale.changed_at);
         }
         let mut response = (
             status,
@@ -175,6 +185,8 @@ impl From<WorkflowError> for ApiError {
             WorkflowError::BadRequest(m) => Self::BadRequest(m),
             WorkflowError::Conflict(m) => Self::Conflict(m),
             WorkflowError::Invalid(m) => Self::Unprocessable(m),
+            WorkflowError::Stale(s) => Self::PreconditionFailed(s),
+            WorkflowError::PreconditionRequired(m) => Self::PreconditionRequired(m),
             WorkflowError::Store(s) => s.into(),
         }
     }

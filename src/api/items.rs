@@ -10,13 +10,16 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::edit;
 use super::ogc::{find_layer, link};
 use super::params::{self, Format, ItemsQuery, Params};
 use super::{base_url, html, typed, ApiError, AppState};
 use crate::crs::{Crs, Reprojector};
+use crate::domain::feature::{entity_tag, UPDATED_AT};
 use crate::domain::layer::RETIRED_PROJECTS_ID;
 use crate::domain::Layer;
 use crate::index::{IndexedFeature, QueryPage};
+use crate::workflow::features::Version;
 
 const GEOJSON: &str = "application/geo+json";
 
@@ -225,9 +228,9 @@ pub async fn item(
     let f = params::format(q.f, &headers);
     let crs = params::crs_parameter(q.crs.as_deref(), "crs")?.unwrap_or(Crs::Crs84);
     let c = layer.collection();
-    let feature = state.index.read(c).get(&fid).ok_or_else(|| {
-        ApiError::NotFound(format!("collection {layer} has no feature with id {fid:?}"))
-    })?;
+    let Some(feature) = state.index.read(c).get(&fid) else {
+        return Err(missing_feature(&state, layer, &fid).await);
+    };
     let serving = Layer::serving(c, &feature.geometry);
     if serving != layer {
         return Err(ApiError::NotFound(format!(
@@ -260,7 +263,7 @@ pub async fn item(
             "The collection",
         ),
     ];
-    Ok(match f {
+    let mut response = match f {
         Format::Json => {
             let text = feature_text(&feature, reprojector(crs)?.as_ref())?;
             let mut body: Value = serde_json::from_str(&text)
@@ -274,7 +277,53 @@ pub async fn item(
             html::feature_page(&base, layer, &feature, &links),
             html::HTML,
         ),
-    })
+    };
+    // The version of the state (Part 4): one tag per state; another representation of
+    // it (HTML, another CRS) carries the tag with a suffix, so that a write sent with it
+    // is refused rather than taken for the GeoJSON's.
+    let mut version = Version {
+        etag: entity_tag(&feature.json),
+        updated_at: feature
+            .properties()
+            .get(UPDATED_AT)
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    };
+    let variant = match (f, crs) {
+        (Format::Html, _) => Some("html".to_string()),
+        (Format::Json, Crs::Crs84) => None,
+        (Format::Json, Crs::Epsg(code)) => Some(format!("epsg{code}")),
+        (Format::Json, _) => Some("crs".to_string()),
+    };
+    if let Some(v) = variant {
+        version.etag = format!("{}-{v}\"", version.etag.trim_end_matches('"'));
+    }
+    edit::version_headers(&mut response, &version);
+    Ok(response)
+}
+
+/// The 404 of a feature the collection does not have; one that was retired or split
+/// away says so, with where its history is.
+async fn missing_feature(state: &AppState, layer: Layer, fid: &str) -> ApiError {
+    let c = layer.collection();
+    let gone = state
+        .store
+        .feature_history(c, fid)
+        .await
+        .ok()
+        .and_then(|h| h.into_iter().last())
+        .filter(|e| crate::domain::feature::removes_feature(&e.action));
+    match gone {
+        Some(e) if c == crate::domain::Collection::Parcels => ApiError::NotFound(format!(
+            "collection {layer} has no feature with id {fid:?}: it left at {} ({} by {}); its history is at /parcels/{}/history",
+            e.occurred_at, e.action, e.actor, html::segment(fid)
+        )),
+        Some(e) => ApiError::NotFound(format!(
+            "collection {layer} has no feature with id {fid:?}: it left at {} ({} by {})",
+            e.occurred_at, e.action, e.actor
+        )),
+        None => ApiError::NotFound(format!("collection {layer} has no feature with id {fid:?}")),
+    }
 }
 
 /// A project's URL from when lines and areas were served together in `projects`: a

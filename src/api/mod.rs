@@ -9,6 +9,7 @@ mod analysis;
 mod auth;
 mod body;
 mod edge;
+mod edit;
 mod enterprises;
 mod error;
 mod heavy;
@@ -58,6 +59,10 @@ pub struct ApiSettings {
     /// Reports, coverage analyses and imports that may run at once, each on a blocking
     /// thread; more wait their turn.
     pub heavy_jobs: usize,
+    /// Whether a PUT, PATCH or DELETE of a feature must carry `If-Match` or
+    /// `If-Unmodified-Since` (else 428). Off for clients that never send one (QGIS); the
+    /// event log keeps every state before, and `landreuse parcel revert` restores one.
+    pub require_precondition: bool,
 }
 
 impl Default for ApiSettings {
@@ -68,6 +73,7 @@ impl Default for ApiSettings {
             public_url: None,
             web_dir: None,
             heavy_jobs: 2,
+            require_precondition: true,
         }
     }
 }

@@ -10,11 +10,11 @@ use axum::Router;
 use super::openapi::operation::{component, html, json_of, BodySchema, Content, Operation};
 use super::params::{FormatQuery, ItemsQuery, NoQuery};
 use super::schemas::{
-    CaseBody, CaseList, EnterpriseBody, EnterpriseList, Gaps, History, MergeResult, NearestSchools,
-    Overlaps, ProjectPatch, SplitResult, Targets, Within,
+    CaseBody, CaseList, EnterpriseBody, EnterpriseList, FeaturePatch, Gaps, History, MergeResult,
+    NearestSchools, Overlaps, ProjectPatch, SplitResult, Targets, Within,
 };
 use super::{
-    analysis, enterprises, imports, items, ogc, openapi, parcels, projects, queryables,
+    analysis, edit, enterprises, imports, items, ogc, openapi, parcels, projects, queryables,
     reallocations, reports, AppState,
 };
 use crate::auth::Role;
@@ -35,6 +35,7 @@ fn filter(method: &Method) -> MethodFilter {
         Method::PUT => MethodFilter::PUT,
         Method::PATCH => MethodFilter::PATCH,
         Method::DELETE => MethodFilter::DELETE,
+        Method::OPTIONS => MethodFilter::OPTIONS,
         _ => MethodFilter::GET,
     }
 }
@@ -157,7 +158,9 @@ fn ogc_routes() -> Vec<Route> {
                 "The feature.",
                 &[component(GEOJSON, "featureGeoJSON"), html()],
             )
-            .reply_header("Content-Crs", "The CRS of the coordinates, as <URI>."),
+            .reply_header("Content-Crs", "The CRS of the coordinates, as <URI>.")
+            .reply_header("ETag", ETAG_TEXT)
+            .reply_header("Last-Modified", LAST_MODIFIED_TEXT),
             items::item,
         ),
         route(
@@ -193,6 +196,226 @@ fn ogc_routes() -> Vec<Route> {
             queryables::features_schema,
         ),
     ]
+}
+
+const ETAG_TEXT: &str = "The strong entity tag of the feature's state (Part 4, optimistic locking): send it back in If-Match.";
+const LAST_MODIFIED_TEXT: &str =
+    "When the feature was last written (whole seconds): send it back in If-Unmodified-Since.";
+
+/// The headers a conditional write reads.
+fn conditional(op: Operation) -> Operation {
+    op.header(
+        "If-Match",
+        "The ETag of the state the write is based on (or *); a different current state is a 412.",
+        false,
+    )
+    .header(
+        "If-Unmodified-Since",
+        "The Last-Modified of the state the write is based on; a later write is a 412.",
+        false,
+    )
+}
+
+/// The answers of a write of one feature.
+fn write_replies(op: Operation) -> Operation {
+    op.problem(
+        409,
+        "The feature cannot change now: a parcel in an open reallocation case (the detail names the case), or an id that is taken.",
+    )
+    .problem(
+        413,
+        "The body passes the 8 MiB a single-feature write reads.",
+    )
+    .problem(415, "The body's Content-Type is not one this write reads.")
+    .problem(
+        422,
+        "The feature breaks a check of the import: geometry, CRS, field, code list or zone (the detail says which).",
+    )
+}
+
+/// Part 4: create, replace, update and delete one feature, and the OPTIONS that say
+/// which of them this token may do.
+fn edit_routes() -> Vec<Route> {
+    let feature = [component(GEOJSON, "featureGeoJSON")];
+    let bodies = || {
+        [
+            Content {
+                media: GEOJSON,
+                schema: BodySchema::Component("featureGeoJSON"),
+            },
+            Content {
+                media: "application/json",
+                schema: BodySchema::Component("featureGeoJSON"),
+            },
+        ]
+    };
+    let content_crs = |op: Operation| {
+        op.header(
+            "Content-Crs",
+            "The CRS of the body's coordinates, as <URI> (CRS84 when absent), in its authority axis order: e.g. <http://www.opengis.net/def/crs/EPSG/0/4551>.",
+            false,
+        )
+    };
+    let prefer = |op: Operation| {
+        op.header(
+            "Prefer",
+            "return=minimal for no body (204), return=representation (the default) for the feature as stored.",
+            false,
+        )
+    };
+    let with_version = |op: Operation| {
+        op.reply_header("ETag", ETAG_TEXT)
+            .reply_header("Last-Modified", LAST_MODIFIED_TEXT)
+    };
+    let items = "/collections/{collectionId}/items";
+    let item = "/collections/{collectionId}/items/{featureId}";
+    let fid = "Feature id (parcel code, zone code, road code …).";
+    let mut post = Operation::new(
+        Method::POST,
+        items,
+        "create_{collection}_feature",
+        "Add a feature to the collection",
+    )
+    .tag(openapi::OGC_TAG)
+    .edits_features()
+    .query::<NoQuery>();
+    for b in bodies() {
+        post = post.body(b.media, b.schema);
+    }
+    let post = with_version(
+        content_crs(prefer(post))
+            .reply(
+                201,
+                "The feature as stored (none with Prefer: return=minimal); Location is its URL.",
+                &feature,
+            )
+            .reply_header("Location", "The URL of the new feature."),
+    );
+    let mut put = Operation::new(
+        Method::PUT,
+        item,
+        "replace_{collection}_feature",
+        "Replace a feature's whole state",
+    )
+    .tag(openapi::OGC_TAG)
+    .edits_features()
+    .path_param("featureId", fid)
+    .query::<NoQuery>();
+    for b in bodies() {
+        put = put.body(b.media, b.schema);
+    }
+    let put = with_version(conditional(content_crs(prefer(put))).reply(
+        200,
+        "The feature as stored.",
+        &feature,
+    ))
+    .reply(204, "Replaced (Prefer: return=minimal).", &[]);
+    let patch = Operation::new(
+        Method::PATCH,
+        item,
+        "update_{collection}_feature",
+        "Change some of a feature's properties or its geometry (JSON Merge Patch)",
+    )
+    .tag(openapi::OGC_TAG)
+    .edits_features()
+    .path_param("featureId", fid)
+    .query::<NoQuery>()
+    .body(
+        edit::ACCEPT_PATCH,
+        BodySchema::Type(openapi::operation::schema_of::<FeaturePatch>),
+    );
+    let patch = with_version(conditional(content_crs(prefer(patch))).reply(
+        200,
+        "The feature as stored.",
+        &feature,
+    ))
+    .reply(204, "Updated (Prefer: return=minimal).", &[]);
+    let delete = conditional(
+        Operation::new(
+            Method::DELETE,
+            item,
+            "delete_{collection}_feature",
+            "Retire a feature (its history stays)",
+        )
+        .tag(openapi::OGC_TAG)
+        .edits_features()
+        .path_param("featureId", fid)
+        .query::<NoQuery>(),
+    )
+    .reply(
+        204,
+        "Retired: the feature leaves the collection; its history stays readable.",
+        &[],
+    );
+    let stale = |op: Operation| {
+        op.problem(
+            412,
+            "The feature changed since the state If-Match or If-Unmodified-Since names (or is gone); the body names who changed it last, and when.",
+        )
+        .problem(
+            428,
+            "The write names no state it is based on (send If-Match or If-Unmodified-Since), and the server requires one.",
+        )
+    };
+    let options =
+        |path: &'static str, id: &'static str, header: &'static str, text: &'static str| {
+            let mut op = Operation::new(
+                Method::OPTIONS,
+                path,
+                id,
+                "The methods this token may use here now",
+            )
+            .tag(openapi::OGC_TAG)
+            .query::<NoQuery>();
+            if path == item {
+                op = op.path_param("featureId", fid);
+            }
+            op.reply(
+                200,
+                "Allow lists the methods allowed for this token now.",
+                &[],
+            )
+            .reply_header("Allow", "The allowed methods.")
+            .reply_header(header, text)
+        };
+    vec![
+        route(
+            options(
+                items,
+                "options_{collection}_features",
+                "Accept-Post",
+                "The media types a POST reads.",
+            ),
+            edit::options_items,
+        ),
+        route(
+            options(
+                item,
+                "options_{collection}_feature",
+                "Accept-Patch",
+                "The media type a PATCH reads.",
+            ),
+            edit::options_item,
+        ),
+        limited(route(write_replies(post), edit::create)),
+        limited(route(stale(write_replies(put)), edit::replace)),
+        limited(route(stale(write_replies(patch)), edit::update)),
+        route(
+            stale(delete.problem(
+                409,
+                "A parcel in an open reallocation case changes only through the case.",
+            )),
+            edit::delete,
+        ),
+    ]
+}
+
+/// A write of one feature reads at most [`edit::MAX_FEATURE_BYTES`].
+fn limited(mut r: Route) -> Route {
+    r.handler = r.handler.layer(axum::extract::DefaultBodyLimit::max(
+        edit::MAX_FEATURE_BYTES,
+    ));
+    r
 }
 
 fn workflow_routes() -> Vec<Route> {
@@ -572,6 +795,7 @@ fn import_and_report_routes() -> Vec<Route> {
 /// Every route.
 pub fn table() -> Vec<Route> {
     let mut all = ogc_routes();
+    all.extend(edit_routes());
     all.extend(workflow_routes());
     all.extend(project_routes());
     all.extend(analysis_routes());

@@ -284,6 +284,21 @@ pub struct ProjectPatch {
     pub plain: Map<String, Value>,
 }
 
+/// A JSON Merge Patch (RFC 7396) of a feature's GeoJSON (`PATCH /collections/{id}/items/{fid}`):
+/// the members to change; `null` removes a property. The schema of the body in `/api`
+/// only: the handler reads the patch as JSON, where `null` and absent differ.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct FeaturePatch {
+    /// `Feature`, when given.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// Properties to set (`null` removes one).
+    pub properties: Option<Map<String, Value>>,
+    /// A new geometry, in the CRS of `Content-Crs` (CRS84 by default).
+    pub geometry: Option<Value>,
+}
+
 /// A text property of a feature's served properties.
 pub fn text(p: &Map<String, Value>, key: &str) -> Option<String> {
     p.get(key).and_then(Value::as_str).map(str::to_string)

@@ -140,6 +140,12 @@ struct ServeArgs {
     /// blocking thread); more wait their turn.
     #[arg(long, env = "LANDREUSE_HEAVY_JOBS", default_value_t = 2)]
     heavy_jobs: usize,
+    /// Whether a PUT, PATCH or DELETE of a feature must carry If-Match or
+    /// If-Unmodified-Since (else 428 Precondition Required). `false` accepts writes
+    /// without one, for clients that never send one (QGIS); the event log keeps every
+    /// state before, and `landreuse parcel revert` restores one.
+    #[arg(long, env = "LANDREUSE_REQUIRE_PRECONDITION", default_value_t = true, action = clap::ArgAction::Set)]
+    require_precondition: bool,
 }
 
 #[derive(Debug, Args)]
@@ -238,6 +244,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
                 .is_file()
                 .then_some(args.web_dir.clone()),
             heavy_jobs: args.heavy_jobs,
+            require_precondition: args.require_precondition,
         },
         follow_every: Duration::from_millis(500),
         grading: args.grading.load()?,

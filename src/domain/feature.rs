@@ -81,6 +81,57 @@ fn write_land_use(props: &mut Map<String, Value>) {
     }
 }
 
+/// A stored feature as the API serves it: GeoJSON text in CRS84 with its members in the
+/// served order, and the byte range of the `geometry` member's value (so output in another
+/// CRS replaces only it). The geometry is served with its collection's one type.
+pub fn geojson_text(
+    code: &str,
+    geometry: &Geometry<f64>,
+    properties: &Map<String, Value>,
+) -> (String, (u32, u32)) {
+    // Written straight to text, without building a JSON value tree first: this runs for
+    // every feature at start-up.
+    let mut json = String::with_capacity(256);
+    json.push_str(r#"{"type":"Feature","id":"#);
+    json.push_str(&Value::from(code).to_string());
+    json.push_str(r#","geometry":"#);
+    let start = json.len();
+    json.push_str(
+        &serde_json::to_string(&geojson::Geometry::from(geometry))
+            .unwrap_or_else(|_| "null".into()),
+    );
+    let span = (start as u32, json.len() as u32);
+    json.push_str(r#","properties":"#);
+    json.push_str(&serde_json::to_string(properties).unwrap_or_else(|_| "{}".into()));
+    json.push('}');
+    (json, span)
+}
+
+/// The strong entity tag of a feature's state (OGC API – Features Part 4, optimistic
+/// locking): a hash of its served GeoJSON text in CRS84, quoted. Every replica computes
+/// the same tag for the same state, and every write changes it (the text holds the
+/// feature's `updated_at`).
+pub fn entity_tag(served: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(served.as_bytes());
+    format!("\"{}\"", hex::encode(&digest[..16]))
+}
+
+/// The served text of a record, as the index holds it.
+pub fn served_text(record: &FeatureRecord) -> String {
+    let geometry = super::layer::as_multi(record.geometry.clone());
+    geojson_text(&record.code, &geometry, &record.properties).0
+}
+
+/// The event of a feature retired by a `DELETE` (its state before stays in the log).
+pub const RETIRED: &str = "feature.retired";
+
+/// Whether an event's action removes its feature from the store (a split or merge of
+/// parcels, a retirement); the feature's last state is the one before it.
+pub fn removes_feature(action: &str) -> bool {
+    matches!(action, "parcel.split" | "parcel.merged" | RETIRED)
+}
+
 /// A feature that passed import validation, in CRS84, ready to be stored.
 #[derive(Debug, Clone)]
 pub struct ValidFeature {

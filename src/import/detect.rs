@@ -164,6 +164,46 @@ pub fn check_declared(
     ))
 }
 
+/// The same check for a single-feature write, whose coordinates are in the CRS of its
+/// `Content-Crs` header, in that CRS's authority axis order (Part 2); the remedy names
+/// the header value that reads them right.
+pub fn check_content_crs(declared: Crs, a: f64, b: f64) -> Result<(), String> {
+    let axis = declared.authority_axis_order();
+    let Some(found) = classify(a, b) else {
+        return Ok(());
+    };
+    let wanted = expected(declared, axis);
+    if found == wanted {
+        return Ok(());
+    }
+    let fits = match found {
+        Looks::LonLat => Some(Crs::Crs84),
+        Looks::LatLon => Some(if declared.is_geographic() && declared != Crs::Crs84 {
+            declared
+        } else {
+            Crs::Epsg(4490)
+        }),
+        Looks::GkNoPrefix(AxisOrder::NorthEast) => Some(Crs::Epsg(4551)),
+        Looks::GkZone42(AxisOrder::NorthEast) => Some(Crs::Epsg(4530)),
+        Looks::Mercator(AxisOrder::EastNorth) => Some(Crs::Epsg(3857)),
+        _ => None,
+    };
+    let remedy = match fits {
+        Some(crs) => format!("send them with Content-Crs: <{}>", crs.uri()),
+        None => format!(
+            "write each position in the axis order of {declared} ({}), or send them in another CRS with its Content-Crs",
+            if axis == AxisOrder::NorthEast { "northing or latitude first" } else { "easting or longitude first" }
+        ),
+    };
+    Err(format!(
+        "the coordinates do not match the Content-Crs {declared} ({}, {} axis order): the first position ({a}, {b}) looks like {}; {}. Nothing was written; {remedy}",
+        declared.title(),
+        axis.code(),
+        describe(found),
+        mismatch(found, wanted),
+    ))
+}
+
 /// Checks that a feature's lon/lat envelope lies in (or near) the zone; `raw` is its
 /// first source position, for the diagnosis.
 pub fn check_extent(envelope: [f64; 4], raw: Option<(f64, f64)>) -> Result<(), String> {

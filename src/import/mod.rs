@@ -34,6 +34,7 @@ use crate::domain::{AreaMeasure, Collection, ValidFeature};
 use crate::store::{ImportMeta, ImportSession, ImportTotals, Store, StoreError, WriteOutcome};
 use crate::workflow::WorkflowError;
 pub use fields::FieldMap;
+pub use reader::check_feature;
 use source::SourceError;
 pub use zones::ZoneLocator;
 

@@ -79,6 +79,28 @@ pub(super) fn read_and_check<R: Read>(
     source::read_source(reader, &mut sink)
 }
 
+/// Checks one GeoJSON Feature as an import of `opts.collection` would (a single-feature
+/// write): coordinates in `crs`, in its authority axis order, the zone-prefix and axis checks, the
+/// geometry, the fields and their code lists, the zone a parcel lies in. Runs PROJ, so it
+/// belongs on a blocking thread. The error is the reason alone (no feature index).
+pub fn check_feature(
+    opts: &ImportOptions,
+    crs: Crs,
+    feature: serde_json::Value,
+) -> Result<ValidFeature, String> {
+    let raw = source::raw_feature(0, feature);
+    if let Some((a, b)) = first_position(&raw.geometry) {
+        detect::check_content_crs(crs, a, b)?;
+    }
+    let axis = crs.authority_axis_order();
+    let opts = ImportOptions {
+        axis_order: Some(axis),
+        ..opts.clone()
+    };
+    let checker = Checker::new(&opts, crs).map_err(|e| e.to_string())?;
+    checker.check_parts(&raw).map_err(|e| e.reason)
+}
+
 /// Checks features against one source CRS and collection.
 struct Checker {
     collection: Collection,

@@ -227,7 +227,7 @@ fn legacy_crs_name(crs: &Value) -> Option<String> {
 }
 
 /// Splits a feature object into its parts, noting what is malformed.
-fn raw_feature(index: usize, value: Value) -> RawFeature {
+pub(super) fn raw_feature(index: usize, value: Value) -> RawFeature {
     let mut raw = RawFeature {
         index,
         id: None,

@@ -48,21 +48,11 @@ impl IndexedFeature {
             .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
             .unwrap_or_default();
         let cells = cells_of(schema, dictionaries, &record.properties);
-        // Written straight to text, without building a JSON value tree first: this runs
-        // for every feature at start-up. Members in the order they are served.
-        let mut json = String::with_capacity(256);
-        json.push_str(r#"{"type":"Feature","id":"#);
-        json.push_str(&Value::from(record.code.as_str()).to_string());
-        json.push_str(r#","geometry":"#);
-        let start = json.len();
-        json.push_str(
-            &serde_json::to_string(&geojson::Geometry::from(&record.geometry))
-                .unwrap_or_else(|_| "null".into()),
+        let (json, geometry_span) = crate::domain::feature::geojson_text(
+            &record.code,
+            &record.geometry,
+            &record.properties,
         );
-        let geometry_span = (start as u32, json.len() as u32);
-        json.push_str(r#","properties":"#);
-        json.push_str(&serde_json::to_string(&record.properties).unwrap_or_else(|_| "{}".into()));
-        json.push('}');
         Self {
             id: record.id,
             code: record.code.into_boxed_str(),

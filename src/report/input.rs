@@ -543,9 +543,6 @@ struct Replayed {
     changes: Map<String, Value>,
 }
 
-/// Actions that remove a feature (its last state is the one before them).
-const DELETIONS: [&str; 2] = ["parcel.split", "parcel.merged"];
-
 async fn gather_as_of(
     store: &dyn Store,
     scope: &Scope,
@@ -570,7 +567,7 @@ async fn gather_as_of(
                 return;
             };
             let key = (c, code);
-            if DELETIONS.contains(&e.action.as_str()) {
+            if crate::domain::feature::removes_feature(&e.action) {
                 states.remove(&key);
                 return;
             }

@@ -6,10 +6,13 @@
 //! - [`grading`]: land-efficiency (亩均效益) grades of firms and their parcels;
 //! - [`cases`]: reallocation cases (收储, 搬迁, 再开发, 存量扩能) and their stages;
 //! - [`parcels`]: splitting reserved land into lots and merging adjacent parcels;
-//! - [`enterprises`]: creating and correcting firms' figures.
+//! - [`enterprises`]: creating and correcting firms' figures;
+//! - [`features`]: editing one feature at a time (OGC API – Features Part 4), with
+//!   optimistic locking, and reverting a feature to an earlier state of its history.
 
 pub mod cases;
 pub mod enterprises;
+pub mod features;
 pub mod grading;
 pub mod parcels;
 
@@ -33,6 +36,12 @@ pub enum WorkflowError {
     /// The command breaks a rule of the programme (HTTP 422).
     #[error("{0}")]
     Invalid(String),
+    /// The write was based on a state that is no longer the current one (HTTP 412).
+    #[error("{}", .0.detail)]
+    Stale(Box<features::Stale>),
+    /// A write that must name the state it is based on did not (HTTP 428).
+    #[error("{0}")]
+    PreconditionRequired(String),
     /// The store failed; the transaction was rolled back.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -300,6 +300,7 @@ fn problem_reply(description: &str) -> Value {
 /// body, a 404 where the path names something, 401/403 where a token is needed.
 fn common_replies(
     op: &Operation,
+    layer: Option<Layer>,
     has_path_params: bool,
     read_open: bool,
     out: &mut Map<String, Value>,
@@ -318,9 +319,19 @@ fn common_replies(
     if op.role.is_some() || !read_open {
         add("401", "No valid bearer token.");
     }
-    if let Some(role) = op.role {
-        let text = format!("The token's role does not include {role}.");
-        add("403", &text);
+    match (op.role, layer) {
+        (Some(_), Some(l)) if op.edits_features => {
+            let text = format!(
+                "The token's role does not edit this collection (it needs {}).",
+                super::edit::editing_roles(l)
+            );
+            add("403", &text);
+        }
+        (Some(role), _) => {
+            let text = format!("The token's role does not include {role}.");
+            add("403", &text);
+        }
+        (None, _) => {}
     }
     add(
         "500",
@@ -363,7 +374,7 @@ fn operation_object(
         responses.insert(r.status.to_string(), reply_object(&mut g.write, r));
     }
     let has_path_params = c.is_some() || !op.path_params.is_empty();
-    common_replies(op, has_path_params, read_open, &mut responses);
+    common_replies(op, c, has_path_params, read_open, &mut responses);
     let id = match c {
         Some(c) => op.id.replace("{collection}", c.id()),
         None => op.id.to_string(),
@@ -394,7 +405,12 @@ pub fn definition(
     for op in operations {
         let method = op.method.as_str().to_ascii_lowercase();
         let per_collection: Vec<Option<Layer>> = if op.path.contains("{collectionId}") {
-            Layer::ALL.iter().copied().map(Some).collect()
+            Layer::ALL
+                .iter()
+                .copied()
+                .filter(|l| !op.edits_features || *l != Layer::Reallocations)
+                .map(Some)
+                .collect()
         } else {
             vec![None]
         };

@@ -90,6 +90,9 @@ pub struct Operation {
     pub replies: Vec<Reply>,
     /// The role a write needs; `None` for reads.
     pub role: Option<Role>,
+    /// A write of features (Part 4): documented only for the collections it edits, with
+    /// the roles that edit each.
+    pub edits_features: bool,
 }
 
 impl Operation {
@@ -114,6 +117,7 @@ impl Operation {
             body: Vec::new(),
             replies: Vec::new(),
             role: None,
+            edits_features: false,
         }
     }
 
@@ -217,6 +221,15 @@ impl Operation {
         if let Some(last) = self.replies.last_mut() {
             last.headers.push((name, description));
         }
+        self
+    }
+
+    /// A write of features: needs a token of a role that edits the collection (see
+    /// [`crate::api::routes`]); not documented for read-only collections.
+    #[must_use]
+    pub fn edits_features(mut self) -> Self {
+        self.role = Some(Role::Gis);
+        self.edits_features = true;
         self
     }
 

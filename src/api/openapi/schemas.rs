@@ -47,7 +47,10 @@ pub fn components() -> Value {
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
             "detail": {"type": "string"},
             "request_id": {"type": "string", "description": "Names the request in the server's log."},
-            "errors": {"type": "array", "items": {"type": "object"}}}},
+            "errors": {"type": "array", "items": {"type": "object"}},
+            "etag": {"type": "string", "nullable": true, "description": "On a 412: the feature's current entity tag."},
+            "changed_by": {"type": "string", "nullable": true, "description": "On a 412: who changed the feature last."},
+            "changed_at": {"type": "string", "nullable": true, "format": "date-time", "description": "On a 412: when it was changed last."}}},
         "queryables": {"type": "object", "required": ["type", "properties"], "properties": {
             "$schema": {"type": "string"}, "$id": {"type": "string"}, "type": {"type": "string"},
             "title": {"type": "string"}, "properties": {"type": "object"},
