@@ -9,6 +9,7 @@ use super::StoreArgs;
 use crate::domain::grading::GradingConfig;
 use crate::domain::Collection;
 use crate::workflow::cases::{self, CaseParcel, OpenCase};
+use crate::workflow::features;
 use crate::workflow::grading::regrade;
 use crate::workflow::parcels::{self, Lot};
 
@@ -70,6 +71,47 @@ pub enum ParcelAction {
         #[arg(long)]
         actor: Option<String>,
     },
+    /// Restore the state a feature had right after one event of its history (see
+    /// `GET /parcels/{id}/history`), as a new event; a retired feature comes back.
+    Revert {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(flatten)]
+        grading: GradingArgs,
+        /// The feature's id.
+        code: String,
+        /// The event whose state to restore.
+        #[arg(long = "to", value_name = "EVENT")]
+        to: i64,
+        /// The feature's collection: parcels, zones, roads, schools or projects.
+        #[arg(long, default_value = "parcels")]
+        collection: String,
+        /// Actor recorded in the event log (default cli:$USER).
+        #[arg(long)]
+        actor: Option<String>,
+    },
+}
+
+async fn revert(
+    store: &dyn crate::store::Store,
+    c: Collection,
+    code: &str,
+    to: i64,
+    who: &str,
+    config: GradingConfig,
+) -> Result<crate::domain::FeatureRecord, String> {
+    let zones = store
+        .load_features(Collection::Zones)
+        .await
+        .map_err(|e| e.to_string())?;
+    let ctx = features::EditContext {
+        zones: std::sync::Arc::new(crate::import::ZoneLocator::new(&zones)),
+        grading: Some(std::sync::Arc::new(config)),
+        require_precondition: false,
+    };
+    features::revert(store, &ctx, c, code, to, who)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Reads the lots of a split from a GeoJSON FeatureCollection.
@@ -134,6 +176,34 @@ pub async fn parcel(action: ParcelAction) -> Result<(), String> {
             store.close().await;
             let merged = result.map_err(|e| e.to_string())?;
             println!("{} merged into {}", codes.join(", "), merged.code);
+        }
+        ParcelAction::Revert {
+            store,
+            grading,
+            code,
+            to,
+            collection,
+            actor: who,
+        } => {
+            let c: Collection = collection.parse().map_err(|e: String| e)?;
+            if !c.importable() {
+                return Err(format!(
+                    "the {c} collection changes only through its workflow; nothing to revert"
+                ));
+            }
+            let config = grading.load()?;
+            let store = store.open().await?;
+            let result = revert(store.as_ref(), c, &code, to, &actor(who), config).await;
+            store.close().await;
+            let record = result?;
+            println!(
+                "{c} {code} reverted to its state after event {to} (as a new event; it was last written at {})",
+                record
+                    .properties
+                    .get("updated_at")
+                    .and_then(Value::as_str)
+                    .unwrap_or("now")
+            );
         }
     }
     Ok(())

@@ -8,6 +8,7 @@
 mod common;
 mod contract;
 mod crs;
+mod edit;
 mod filter;
 mod follow;
 mod helpers;
