@@ -521,3 +521,288 @@ fn serve_writes_one_json_object_per_log_line_with_the_request_and_its_status() {
     assert_eq!(finished["span"]["path"], "/conformance", "{finished}");
     assert!(finished["fields"]["latency"].is_string(), "{finished}");
 }
+
+/// `landreuse serve` on a free loopback port over a test store, stopped when dropped.
+struct Serving {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(store: &TestStore, extra: &[&str]) -> Serving {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_landreuse"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(extra)
+        .args(common::store_args(&store.location))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("landreuse starts");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split("on http://")
+                .nth(1)
+                .map(|r| r.split('/').next().unwrap_or("").to_string())
+        })
+        .expect("the server prints its address");
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Serving {
+        child,
+        base: format!("http://{addr}"),
+    }
+}
+
+/// One HTTP request: the status, the ETag and the body as JSON (null when empty).
+fn http(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<String>,
+) -> (u16, Option<String>, serde_json::Value) {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut r = reqwest::Client::new().request(method.parse().unwrap(), url);
+        for (k, v) in headers {
+            r = r.header(*k, *v);
+        }
+        if let Some(b) = body {
+            r = r.body(b);
+        }
+        let resp = r
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+        let status = resp.status().as_u16();
+        let etag = resp
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let text = resp.text().await.unwrap();
+        let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+        (status, etag, json)
+    })
+}
+
+/// The events of a parcel's history (`GET /parcels/{code}/history`) as (id, action).
+fn events_of(base: &str, code: &str) -> Vec<(i64, String, serde_json::Value)> {
+    let (status, _, body) = http("GET", &format!("{base}/parcels/{code}/history"), &[], None);
+    assert_eq!(status, 200, "history of {code}: {body}");
+    body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["id"].as_i64().unwrap(),
+                e["action"].as_str().unwrap().to_string(),
+                e.clone(),
+            )
+        })
+        .collect()
+}
+
+/// What a revert restores: the imported properties, the geometry, and what is derived
+/// from them anew (the measured area, the grade).
+fn imported_view(feature: &serde_json::Value) -> serde_json::Value {
+    let p = &feature["properties"];
+    serde_json::json!({
+        "owner": p["owner"], "status": p["status"], "land_use": p["land_use"],
+        "declared_area_m2": p["declared_area_m2"], "area_m2": p["area_m2"],
+        "grade": p["grade"], "geometry": feature["geometry"],
+    })
+}
+
+/// A parcel imported from a survey file, then edited (owner, status, geometry) and
+/// deleted over HTTP (OGC API – Features Part 4), is brought back from the CLI with
+/// `parcel revert CODE --to EVENT`, EVENT being its creation by the import: it is served
+/// again with the imported attributes and geometry, and its history ends with
+/// `feature.reverted` by the named actor. Mistakes are sentences: an event of another
+/// parcel names the parcel's own events; its retirement says the parcel did not exist
+/// after it; an unknown parcel has no history.
+#[test]
+fn parcel_revert_brings_back_a_deleted_parcel_as_it_was_imported() {
+    let store = TestStore::new();
+    let out = landreuse(&["import", &fixture("bbox_l_shape.geojson")], &store);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let out = landreuse(&["import", &fixture("gk4551_parcel.geojson")], &store);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let out = landreuse(
+        &["token", "create", "--role", "gis", "--name", "测绘科 王工"],
+        &store,
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    let token = text(&out).0.lines().last().unwrap().trim().to_string();
+    let bearer = format!("Bearer {token}");
+    let server = serve(&store, &["--no-sample"]);
+    let code = "220172001001GB00101";
+    let url = format!("{}/collections/parcels/items/{code}", server.base);
+
+    let (status, etag, imported) = http("GET", &url, &[], None);
+    assert_eq!(status, 200, "{imported}");
+    assert_eq!(
+        imported["properties"]["owner"],
+        "长春市示例精密机械有限公司"
+    );
+    let patch = serde_json::json!({
+        "properties": {"owner": "长春示例新能源有限公司", "status": "idle"},
+        "geometry": {"type": "MultiPolygon", "coordinates": [[[[125.4200, 43.8700],
+            [125.4210, 43.8700], [125.4210, 43.8708], [125.4200, 43.8708], [125.4200, 43.8700]]]]}
+    });
+    let (status, _, edited) = http(
+        "PATCH",
+        &url,
+        &[
+            ("Authorization", &bearer),
+            ("Content-Type", "application/merge-patch+json"),
+            ("If-Match", etag.as_deref().unwrap()),
+        ],
+        Some(patch.to_string()),
+    );
+    assert_eq!(status, 200, "{edited}");
+    assert_ne!(imported_view(&edited), imported_view(&imported));
+    let (_, etag, _) = http("GET", &url, &[], None);
+    let (status, _, body) = http(
+        "DELETE",
+        &url,
+        &[
+            ("Authorization", &bearer),
+            ("If-Match", etag.as_deref().unwrap()),
+        ],
+        None,
+    );
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(http("GET", &url, &[], None).0, 404);
+
+    let events = events_of(&server.base, code);
+    let actions: Vec<&str> = events.iter().map(|e| e.1.as_str()).collect();
+    let created = events
+        .iter()
+        .find(|e| e.1 == "feature.created")
+        .unwrap_or_else(|| panic!("no creation event: {actions:?}"))
+        .0;
+    let retired = events
+        .iter()
+        .find(|e| e.1 == "feature.retired")
+        .unwrap_or_else(|| panic!("no retirement event: {actions:?}"))
+        .0;
+    assert_eq!(actions.last(), Some(&"feature.retired"), "{actions:?}");
+
+    // An event of another parcel: the sentence lists this parcel's events.
+    let other = events_of(&server.base, "L-SHAPE");
+    let foreign = other.first().expect("L-SHAPE has a history").0.to_string();
+    let out = landreuse(&["parcel", "revert", code, "--to", &foreign], &store);
+    let (_, stderr) = text(&out);
+    assert!(
+        !out.status.success(),
+        "revert to {foreign} of another parcel"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "event {foreign} is not in the history of parcels {code}; its events are "
+        )),
+        "{stderr}"
+    );
+    let listed = stderr
+        .split("its events are ")
+        .nth(1)
+        .unwrap_or("")
+        .lines()
+        .next()
+        .unwrap_or("");
+    let listed: Vec<&str> = listed.split(", ").map(str::trim).collect();
+    let ids: Vec<String> = events.iter().map(|e| e.0.to_string()).collect();
+    assert_eq!(listed, ids, "{stderr}");
+    // Its retirement: nothing existed after it.
+    let out = landreuse(
+        &["parcel", "revert", code, "--to", &retired.to_string()],
+        &store,
+    );
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success(), "revert to the retirement {retired}");
+    assert!(
+        stderr.contains(&format!(
+            "after event {retired} (feature.retired) parcels {code} did not exist"
+        )),
+        "{stderr}"
+    );
+    let out = landreuse(&["parcel", "revert", "NO-SUCH-PARCEL", "--to", "1"], &store);
+    assert!(!out.status.success());
+    assert!(
+        text(&out)
+            .1
+            .contains("parcels has no feature NO-SUCH-PARCEL and no history of one"),
+        "{}",
+        text(&out).1
+    );
+    // The failed reverts wrote nothing.
+    assert_eq!(events_of(&server.base, code).len(), events.len());
+
+    let out = landreuse(
+        &[
+            "parcel",
+            "revert",
+            code,
+            "--to",
+            &created.to_string(),
+            "--actor",
+            "土地储备中心 李工",
+        ],
+        &store,
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "parcels {code} reverted to its state after event {created}"
+        )),
+        "{stdout}"
+    );
+    // The running server follows the store and serves the parcel again, as imported.
+    let started = std::time::Instant::now();
+    let back = loop {
+        let (status, _, body) = http("GET", &url, &[], None);
+        if status == 200 {
+            break body;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "5 s after the revert the server answers {status}: {body}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(
+        imported_view(&back),
+        imported_view(&imported),
+        "the reverted parcel differs from the imported one"
+    );
+    // The history ends with the revert (and the regrading of the land it brought back).
+    let after = events_of(&server.base, code);
+    let last = &after
+        .iter()
+        .rev()
+        .find(|e| e.1 != "parcel.graded")
+        .unwrap()
+        .2;
+    assert_eq!(last["action"], "feature.reverted", "{after:?}");
+    assert_eq!(last["actor"], "土地储备中心 李工", "{last}");
+    assert_eq!(
+        last["id"].as_i64().unwrap(),
+        after[events.len()].0,
+        "the revert is the first event after the retirement: {after:?}"
+    );
+    assert_eq!(
+        after.iter().filter(|e| e.1 == "feature.reverted").count(),
+        1,
+        "{after:?}"
+    );
+}

@@ -174,7 +174,13 @@ fn without_small_holes(polygon: Polygon<f64>) -> Polygon<f64> {
     let (exterior, holes) = polygon.into_inner();
     let holes = holes
         .into_iter()
-        .filter(|ring| Polygon::new(ring.clone(), vec![]).geodesic_area_unsigned() >= MIN_SLIVER_M2)
+        .filter(|ring| {
+            // Measured as an exterior (a hole is wound clockwise).
+            Polygon::new(ring.clone(), vec![])
+                .orient(geo::orient::Direction::Default)
+                .geodesic_area_unsigned()
+                >= MIN_SLIVER_M2
+        })
         .collect();
     Polygon::new(exterior, holes)
 }

@@ -13,6 +13,7 @@
 //! 5. geodesic area and perimeter, or length, are computed on the WGS84 ellipsoid
 //!    (CGCS2000 differs from it by less than a millimetre here).
 
+use geo::orient::{Direction, Orient};
 use geo::{
     Coord, Geodesic, GeodesicArea, Geometry, Length, LineString, MultiLineString, MultiPolygon,
     Polygon, Validation,
@@ -77,6 +78,13 @@ pub fn prepare_geometry(
                 other.type_name()
             ))
         }
+    };
+    // Rings wound as RFC 7946 says (exterior counter-clockwise, holes clockwise),
+    // whatever the source did: shapefiles wind exteriors clockwise, and swapping the axes
+    // of a northing-first CRS reverses every ring.
+    let geometry = match geometry {
+        Geometry::MultiPolygon(m) => Geometry::MultiPolygon(m.orient(Direction::Default)),
+        other => other,
     };
     check_valid(&geometry)?;
     let measures = measure(&geometry);
@@ -186,8 +194,15 @@ fn check_valid(g: &Geometry<f64>) -> Result<(), String> {
 /// Geodesic measures of a CRS84 geometry.
 pub fn measure(g: &Geometry<f64>) -> Measures {
     match g {
-        Geometry::Polygon(_) | Geometry::MultiPolygon(_) => Measures {
-            area_m2: Some(g.geodesic_area_unsigned()),
+        // The geodesic area of a ring depends on its winding (a clockwise exterior
+        // encloses the rest of the ellipsoid): measured with the rings oriented.
+        Geometry::Polygon(p) => Measures {
+            area_m2: Some(p.orient(Direction::Default).geodesic_area_unsigned()),
+            perimeter_m: Some(g.geodesic_perimeter()),
+            length_m: None,
+        },
+        Geometry::MultiPolygon(m) => Measures {
+            area_m2: Some(m.orient(Direction::Default).geodesic_area_unsigned()),
             perimeter_m: Some(g.geodesic_perimeter()),
             length_m: None,
         },

@@ -24,8 +24,9 @@ use crate::import::{self, FieldMap, ImportOptions, ZoneLocator};
 use crate::store::{FeatureWrite, Store, WorkflowTx};
 
 /// Properties the service derives and a write never sets: the geodesic measures, what a
-/// land-use code means, the write time. A body may repeat their current values (QGIS
-/// sends back what it read); a different value is refused.
+/// land-use code means, the write time, and the collection's properties the workflow
+/// derives (a parcel's grade). A replacement drops them (it is a state read earlier); a
+/// patch may repeat their current values, and a change to one is refused.
 const DERIVED: &[&str] = &[
     "area_m2",
     "area_ha",
@@ -221,7 +222,7 @@ pub async fn edit(
         }
         Change::Replace { feature, crs } => {
             let cur = existing(current.as_ref(), layer, code)?;
-            let feature = without_derived(c, cur, feature)?;
+            let feature = without_derived(c, feature);
             let valid = check(ctx, layer, crs, with_id(feature, &cur.code)?).await?;
             let w = write_of(c, cur.code.clone(), valid);
             Some(tx.write_feature(&w, "feature.updated", Some(&why)).await?)
@@ -246,10 +247,15 @@ pub async fn edit(
         .map(|r| r.code.clone())
         .or_else(|| code.map(str::to_string))
         .unwrap_or_default();
+    let mut written = written;
     if c == Collection::Parcels && holding_changed(current.as_ref(), written.as_ref()) {
         if let Some(config) = &ctx.grading {
             super::grading::regrade_in(tx.as_mut(), config, &format!("{verb} of parcel {code}"))
                 .await?;
+            // The answer is the state that commits: the regrade may have set the grade.
+            if written.is_some() {
+                written = tx.features(c, std::slice::from_ref(&code)).await?.pop();
+            }
         }
     }
     tx.commit().await?;
@@ -317,11 +323,14 @@ pub async fn revert(
         "reverted to the state after event {event} ({})",
         events[at].action
     );
-    let record = tx.write_feature(&w, "feature.reverted", Some(&why)).await?;
+    let mut record = tx.write_feature(&w, "feature.reverted", Some(&why)).await?;
     if c == Collection::Parcels && holding_changed(current.as_ref(), Some(&record)) {
         if let Some(config) = &ctx.grading {
             super::grading::regrade_in(tx.as_mut(), config, &format!("revert of parcel {code}"))
                 .await?;
+            if let Some(regraded) = tx.features(c, &[code.to_string()]).await?.pop() {
+                record = regraded;
+            }
         }
     }
     tx.commit().await?;
@@ -556,16 +565,16 @@ fn same_number(a: &Value, b: &Value) -> bool {
     matches!((a.as_f64(), b.as_f64()), (Some(x), Some(y)) if (x - y).abs() <= 1e-9 * x.abs().max(1.0))
 }
 
-/// A replacement body without the derived properties it repeats.
-fn without_derived(
-    c: Collection,
-    current: &FeatureRecord,
-    mut feature: Value,
-) -> Result<Value, WorkflowError> {
+/// A replacement body without the derived properties: a whole state read earlier holds
+/// them (QGIS puts back what it read, the measures and `updated_at` of that time), and
+/// the write derives them anew.
+fn without_derived(c: Collection, mut feature: Value) -> Value {
     if let Some(Value::Object(props)) = feature.get_mut("properties") {
-        strip_derived(c, &current.properties, props, "the body")?;
+        for name in derived_names(c) {
+            props.remove(name);
+        }
     }
-    Ok(feature)
+    feature
 }
 
 /// A replacement keeps the URL's id: an id in the body must be the same.
@@ -577,7 +586,9 @@ fn with_id(mut feature: Value, code: &str) -> Result<Value, WorkflowError> {
     };
     match obj.get("id") {
         None | Some(Value::Null) => {}
-        Some(id) if id.as_str() == Some(code) || id.to_string() == code => {}
+        Some(id)
+            if id.as_str() == Some(code)
+                || id.as_i64().is_some_and(|n| code.parse::<i64>() == Ok(n)) => {}
         Some(id) => {
             return Err(WorkflowError::BadRequest(format!(
                 "the body's id {id} differs from the feature id {code:?} in the URL; a feature's id is not changed (create the feature anew with POST and retire this one with DELETE)"
@@ -692,7 +703,15 @@ async fn check(
     let valid = tokio::task::spawn_blocking(move || import::check_feature(&opts, crs, feature))
         .await
         .map_err(|e| WorkflowError::Invalid(format!("the feature's checks failed to run: {e}")))?
-        .map_err(|reason| WorkflowError::Invalid(format!("the feature {reason}")))?;
+        .map_err(|reason| {
+            // Reasons of the field and geometry checks start with a verb ("has …"); the
+            // CRS checks' are sentences of their own.
+            WorkflowError::Invalid(if reason.starts_with("the ") {
+                reason
+            } else {
+                format!("the feature {reason}")
+            })
+        })?;
     let wanted: GeometryType = layer.geometry_type();
     if !wanted.holds(&valid.geometry) {
         return Err(WorkflowError::Invalid(format!(

@@ -1096,16 +1096,12 @@ async fn check_if_match(r: &Rig, method: &str) {
         assert_eq!(a.status, 412, "{method} If-Match {stale}: {}", a.body);
     }
     assert_eq!(r.events_of(Collection::Parcels, PARCEL).await.len(), events);
-    for (i, tag) in [etag.clone(), "*".to_string(), format!("\"0000\", {etag}")]
-        .iter()
-        .enumerate()
-    {
-        let tag = if i == 2 {
-            format!("\"0000\", {}", r.etag_of("parcels", PARCEL).await)
-        } else if i == 0 {
-            tag.clone()
-        } else {
-            tag.clone()
+    // The current tag, `*`, and a list holding the current tag among others.
+    for i in 0..3 {
+        let tag = match i {
+            0 => etag.clone(),
+            1 => "*".to_string(),
+            _ => format!("\"0000\", {}", r.etag_of("parcels", PARCEL).await),
         };
         let b = if method == "PUT" {
             replaced(r, &format!("ok{i}")).await
@@ -1649,4 +1645,76 @@ async fn without_the_precondition_setting_qgis_writes_are_accepted_and_the_log_k
         )
         .await;
     assert_eq!(a.status, 412);
+}
+
+#[tokio::test]
+async fn a_clockwise_ring_is_measured_as_the_land_it_encloses() {
+    // Shapefiles wind exteriors clockwise, and so may a digitiser: the same land either
+    // way, stored wound as RFC 7946 says.
+    let r = rig().await;
+    let ring = |clockwise: bool| {
+        let mut pts = vec![
+            [125.4180, 43.8535],
+            [125.4186, 43.8535],
+            [125.4186, 43.8539],
+            [125.4180, 43.8539],
+            [125.4180, 43.8535],
+        ];
+        if clockwise {
+            pts.reverse();
+        }
+        json!({"type": "Polygon", "coordinates": [pts]})
+    };
+    let mut areas = Vec::new();
+    for (i, clockwise) in [false, true].into_iter().enumerate() {
+        let mut f = new_parcel(Some(&format!("ETDZ-T-RING-{i}")));
+        f["geometry"] = ring(clockwise);
+        let a = r.post("parcels", &[], f).await;
+        assert_eq!(a.status, 201, "{}", a.body);
+        areas.push(a.body["properties"]["area_m2"].as_f64().unwrap());
+        let stored = &a.body["geometry"]["coordinates"][0][0];
+        assert_eq!(
+            stored[1],
+            json!([125.4186, 43.8535]),
+            "exterior counter-clockwise"
+        );
+    }
+    assert!((areas[0] - 2144.05).abs() < 1.0, "{areas:?}");
+    assert_eq!(areas[0], areas[1]);
+}
+
+#[tokio::test]
+async fn the_answer_of_a_write_is_the_state_that_committed_with_its_regrade() {
+    // A new owner regrades the firms in the same transaction: the answer and its ETag
+    // are the state after the regrade, so the next write can use them.
+    let r = rig().await;
+    let etag = r.etag_of("parcels", PARCEL).await;
+    let a = r
+        .patch(
+            PARCEL,
+            Some(&etag),
+            json!({"properties": {"owner": "丰田发动机（长春）有限公司", "tax_wan": 800.0}}),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let got = r.get(&format!("/collections/parcels/items/{PARCEL}")).await;
+    assert_eq!(a.etag(), got.etag());
+    assert_eq!(
+        a.body["properties"]["grade"],
+        got.body["properties"]["grade"]
+    );
+    assert_ne!(got.body["properties"]["grade"], Value::Null, "graded");
+    let created = r
+        .post("parcels", &[], new_parcel(Some("ETDZ-T-GRADED")))
+        .await;
+    assert_eq!(created.status, 201);
+    assert_eq!(created.etag(), r.etag_of("parcels", "ETDZ-T-GRADED").await);
+    let next = r
+        .patch(
+            "ETDZ-T-GRADED",
+            Some(&created.etag()),
+            json!({"properties": {"name": "再改"}}),
+        )
+        .await;
+    assert_eq!(next.status, 200, "{}", next.body);
 }
