@@ -4,7 +4,7 @@ use axum::extract::{Path, RawQuery, State};
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -298,6 +298,21 @@ pub async fn item(
     if let Some(v) = variant {
         version.etag = format!("{}-{v}\"", version.etag.trim_end_matches('"'));
     }
+    // A client may keep it, but asks again before it uses it (an edit may have changed
+    // it); the same tag in If-None-Match is answered 304 without the body.
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == version.etag || t.trim() == "*")
+        });
+    if unchanged {
+        response = StatusCode::NOT_MODIFIED.into_response();
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     edit::version_headers(&mut response, &version);
     Ok(response)
 }

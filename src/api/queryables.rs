@@ -86,6 +86,13 @@ pub fn feature_schema(layer: Layer, base: &str) -> Value {
         ),
     );
     properties.extend(typed_properties(layer));
+    // Returnables that are not receivables (Part 5): measured or derived, never written
+    // by a Part 4 write.
+    for name in crate::workflow::features::derived_names(layer.collection()) {
+        if let Some(p) = properties.get_mut(name) {
+            p["readOnly"] = json!(true);
+        }
+    }
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": format!("{base}/collections/{}/schema", layer.id()),

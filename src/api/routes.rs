@@ -160,7 +160,18 @@ fn ogc_routes() -> Vec<Route> {
             )
             .reply_header("Content-Crs", "The CRS of the coordinates, as <URI>.")
             .reply_header("ETag", ETAG_TEXT)
-            .reply_header("Last-Modified", LAST_MODIFIED_TEXT),
+            .reply_header("Last-Modified", LAST_MODIFIED_TEXT)
+            .reply_header("Cache-Control", "no-cache: a kept copy is checked again before use.")
+            .reply(
+                304,
+                "Not Modified: If-None-Match names the current ETag of this representation.",
+                &[],
+            )
+            .header(
+                "If-None-Match",
+                "The ETag of a kept copy; 304 while it is current.",
+                false,
+            ),
             items::item,
         ),
         route(

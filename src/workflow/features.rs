@@ -518,8 +518,9 @@ async fn refuse_taken(
     Ok(())
 }
 
-/// The served property names of `c` that a write never sets.
-fn derived_names(c: Collection) -> Vec<&'static str> {
+/// The served property names of `c` that a write never sets (`readOnly` in the
+/// collection's feature schema).
+pub fn derived_names(c: Collection) -> Vec<&'static str> {
     let mut names: Vec<&'static str> = DERIVED.to_vec();
     names.extend(
         c.properties()

@@ -1718,3 +1718,30 @@ async fn the_answer_of_a_write_is_the_state_that_committed_with_its_regrade() {
         .await;
     assert_eq!(next.status, 200, "{}", next.body);
 }
+
+#[tokio::test]
+async fn a_kept_copy_is_checked_again_and_answered_304_while_current() {
+    let r = rig().await;
+    let path = format!("/collections/parcels/items/{PARCEL}");
+    let a = r.get(&path).await;
+    assert_eq!(a.header("cache-control").as_deref(), Some("no-cache"));
+    let etag = a.etag();
+    let same = r
+        .send("GET", &path, None, &[("if-none-match", &etag)], None)
+        .await;
+    assert_eq!(same.status, 304);
+    assert_eq!(same.etag(), etag);
+    let p = r
+        .patch(PARCEL, Some(&etag), json!({"properties": {"name": "变了"}}))
+        .await;
+    assert_eq!(p.status, 200);
+    let changed = r
+        .send("GET", &path, None, &[("if-none-match", &etag)], None)
+        .await;
+    assert_eq!(changed.status, 200);
+    assert_eq!(changed.body["properties"]["name"], "变了");
+    let schema = r.get("/collections/parcels/schema").await.body;
+    assert_eq!(schema["properties"]["area_m2"]["readOnly"], json!(true));
+    assert_eq!(schema["properties"]["grade"]["readOnly"], json!(true));
+    assert!(schema["properties"]["owner"].get("readOnly").is_none());
+}

@@ -51,7 +51,7 @@ export function absoluteUrl(url) {
 
 async function request(url, { method = 'GET', body, headers = {}, auth = false, report = true, signal } = {}) {
   const h = { Accept: 'application/json, application/geo+json;q=0.9', ...headers };
-  if (body !== undefined) h['Content-Type'] = 'application/json';
+  if (body !== undefined && !h['Content-Type']) h['Content-Type'] = 'application/json';
   const token = getToken();
   if (auth && token) h.Authorization = `Bearer ${token}`;
   let response;
@@ -61,6 +61,10 @@ async function request(url, { method = 'GET', body, headers = {}, auth = false, 
       headers: h,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal,
+      // The data are live (cases move, parcels are edited): never an answer the browser
+      // kept by its heuristics (an answer with Last-Modified and no Cache-Control), always
+      // one the service confirmed.
+      cache: 'no-cache',
     });
   } catch (e) {
     if (e.name === 'AbortError') throw e;
@@ -96,7 +100,12 @@ async function request(url, { method = 'GET', body, headers = {}, auth = false, 
     throw err;
   }
   if (method === 'GET' && report) okListeners.forEach((fn) => fn());
-  return { data, etag: response.headers.get('ETag'), status: response.status };
+  return {
+    data,
+    etag: response.headers.get('ETag'),
+    lastModified: response.headers.get('Last-Modified'),
+    status: response.status,
+  };
 }
 
 /** GET JSON. */
@@ -112,6 +121,33 @@ export async function getWithEtag(path, params = {}, opts = {}) {
 /** POST JSON with the planner's token; errors are thrown, not bannered. */
 export async function postJSON(path, body, headers = {}) {
   return request(apiUrl(path), { method: 'POST', body, headers, auth: true, report: false });
+}
+
+/**
+ * A write with the signed-in token (PATCH, PUT, DELETE …): `{data, etag, status}`;
+ * errors are thrown (an ApiError with the problem document in `body`), not bannered.
+ */
+export async function writeJSON(method, path, body, headers = {}) {
+  return request(apiUrl(path), { method, body, headers, auth: true, report: false });
+}
+
+/**
+ * The methods the signed-in token may use on `path` now, from the `Allow` header of
+ * `OPTIONS` (upper case). An empty set when the service cannot say (unreachable, an
+ * error, no Allow header): then nothing but reading is offered.
+ */
+export async function allowedMethods(path, { signal } = {}) {
+  const headers = {};
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  try {
+    const response = await fetch(apiUrl(path), { method: 'OPTIONS', headers, signal, cache: 'no-store' });
+    const allow = response.ok ? response.headers.get('Allow') || '' : '';
+    return new Set(allow.split(',').map((m) => m.trim().toUpperCase()).filter(Boolean));
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    return new Set();
+  }
 }
 
 /**

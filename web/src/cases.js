@@ -45,7 +45,12 @@ function changesText(changes) {
   if (!changes) return '';
   return Object.entries(changes)
     .filter(([k]) => !['stage_since', 'version'].includes(k))
-    .map(([k, v]) => `${esc(k)}: ${esc(v?.before ?? '—')} → ${esc(v?.after ?? '—')}`)
+    .map(([k, v]) => {
+      if (v !== null && typeof v === 'object') return `${esc(k)}: ${esc(v.before ?? '—')} → ${esc(v.after ?? '—')}`;
+      // A change told in a word (the geometry of an edit: "changed").
+      if (k === 'geometry') return esc(t('history.geometryChanged'));
+      return `${esc(k)}: ${esc(v)}`;
+    })
     .join('<br>');
 }
 

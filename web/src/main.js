@@ -1,5 +1,5 @@
 // The planners' web map of landreuse: wiring of the map, layers, legend, filters,
-// drawing, search, panel, cases, settings and language. `window.landreuse` is a small
+// drawing, search, panel, cases, parcel editing, settings and language. `window.landreuse` is a small
 // read-only hook for the browser tests (counts, pixels of parcels, idle waits).
 
 import 'ol/ol.css';
@@ -22,6 +22,7 @@ import { startDrawing, stopDrawing, isDrawing, parcelsInArea } from './draw.js';
 import { initSearch, parcelsOfFirm } from './search.js';
 import * as panel from './panel.js';
 import { openCaseDialog } from './cases.js';
+import { initEditor } from './edit.js';
 
 const $ = (id) => document.getElementById(id);
 const settings = getSettings();
@@ -91,6 +92,7 @@ const layers = [
   projects.layer, schools.layer, drawn.layer, selection.layer,
 ].filter(Boolean);
 const map = createMap('map', layers);
+const editor = initEditor(map);
 
 // Loading indicator.
 let loadsStarted = 0;
@@ -256,6 +258,34 @@ async function afterCaseChange() {
   parcels.reload();
 }
 
+/** After a parcel was written (`feature`) or retired (null): the map and selection follow. */
+async function afterEdit(id, feature) {
+  if (feature) {
+    if (state.selection.has(id)) state.selection.set(id, feature);
+  } else {
+    state.selection.delete(id);
+  }
+  renderSelection();
+  parcels.reload();
+}
+
+/** Suggestions for the inputs of the edit form: land-use codes and sub-districts seen. */
+function choices(field) {
+  if (field === 'land_use') {
+    return [...state.landUseNames.entries()].sort(([a], [b]) => a.localeCompare(b))
+      .map(([code, n]) => ({ value: code, label: (lang() === 'en' ? n.en : n.zh) || '' }));
+  }
+  if (field === 'subdistrict') {
+    return zones.source.getFeatures().filter((f) => f.get('kind') !== 'zone' && f.getId())
+      .map((f) => ({ value: String(f.getId()), label: (lang() === 'en' ? f.get('name_en') : f.get('name')) || '' }));
+  }
+  if (field === 'status') {
+    return ['active', 'idle', 'zombie', 'expanding', 'reserved', 'relocating', 'vacated', 'redeveloped', 'supplied']
+      .map((v) => ({ value: v, label: t(`status.${v}`) }));
+  }
+  return [];
+}
+
 async function openCase(features) {
   if (!getToken()) {
     openLogin();
@@ -276,11 +306,14 @@ async function openCase(features) {
   }
 }
 
-panel.initPanel($('panel-body'), { selectParcel, zoomTo, subdistrictName, afterCaseChange, openCase });
+panel.initPanel($('panel-body'), {
+  selectParcel, zoomTo, subdistrictName, afterCaseChange, openCase, afterEdit, choices,
+});
 panel.showEmpty();
 
 map.on('singleclick', (e) => {
-  if (isDrawing()) return;
+  // While a shape is edited, clicks belong to its vertices, not to selecting.
+  if (isDrawing() || editor.active()) return;
   const hit = map.forEachFeatureAtPixel(e.pixel, (f) => f, {
     layerFilter: (l) => l === parcels.layer,
     hitTolerance: 2,
@@ -297,7 +330,7 @@ map.on('singleclick', (e) => {
 map.on('pointermove', (e) => {
   if (e.dragging) return;
   const hit = map.hasFeatureAtPixel(e.pixel, { layerFilter: (l) => l === parcels.layer });
-  map.getTargetElement().style.cursor = hit && !isDrawing() ? 'pointer' : '';
+  map.getTargetElement().style.cursor = hit && !isDrawing() && !editor.active() ? 'pointer' : '';
 });
 
 // ---- filters ----------------------------------------------------------------------
@@ -384,7 +417,8 @@ $('dlg-login').addEventListener('close', () => {
   if (v === 'save') setToken($('login-form').elements.token.value);
   if (v === 'logout') setToken('');
   renderLoginButton();
-  panel.render();
+  // The same parcel may allow other methods with another token (OPTIONS again).
+  panel.tokenChanged();
 });
 
 $('btn-settings').addEventListener('click', () => {
@@ -472,6 +506,8 @@ window.landreuse = {
       filters: activeFilters(),
       selection: [...state.selection.keys()],
       panel: state.panel.kind,
+      editing: editor.active(),
+      shapeChanged: editor.changed(),
       error: state.error,
       renderCount,
       viewBbox: bboxParam(viewExtent()),
@@ -490,6 +526,23 @@ window.landreuse = {
     const f = parcels.source.getFeatureById(id);
     if (!f) return null;
     return map.getPixelFromCoordinate(interiorCoordinate(f));
+  },
+  /** The properties of a parcel as the map's parcels layer holds it, or null. */
+  parcelProperties(id) {
+    const f = parcels.source.getFeatureById(id);
+    if (!f) return null;
+    const { geometry, ...props } = f.getProperties();
+    return props;
+  },
+  /** The map pixels of the vertices of the shape being edited (its first ring). */
+  editVertices: () => editor.vertexPixels(),
+  /** Frames the map on a parcel (as loaded), with room around it. */
+  frameParcel(id, padding = 150) {
+    const f = parcels.source.getFeatureById(id);
+    if (!f) return false;
+    map.getView().cancelAnimations();
+    map.getView().fit(f.getGeometry().getExtent(), { padding: [padding, padding, padding, padding], maxZoom: 19 });
+    return true;
   },
   /** Frames the map on the zone. */
   home() {

@@ -1,6 +1,7 @@
 // Starts the real landreuse service for the browser tests: a fresh temporary data
 // directory (the sample zone is loaded on first start), a free port on 127.0.0.1, the
-// built client from dist/. Creates a planner token with the CLI. Stops it at the end.
+// built client from dist/. Creates tokens with the CLI: a planner's, and two GIS staff's
+// (two names, so that an edit can meet another person's). Stops it at the end.
 
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -50,7 +51,8 @@ async function waitFor(check, { timeoutMs, intervalMs = 250, what, fatal = () =>
 }
 
 /**
- * Starts the service. Returns {base, token, port, dataDir, stop(), log()}.
+ * Starts the service. Returns {base, token (planner), gisToken, otherGisToken, gisName,
+ * otherGisName, port, dataDir, stop(), log()}.
  */
 export async function startService() {
   const bin = binaryPath();
@@ -104,9 +106,14 @@ export async function startService() {
     throw e;
   }
 
-  const token = execFileSync(bin, [
-    'token', 'create', '--role', 'planner', '--name', '规划科 王工', '--data-dir', dataDir,
+  const createToken = (role, name) => execFileSync(bin, [
+    'token', 'create', '--role', role, '--name', name, '--data-dir', dataDir,
   ], { cwd: WEB_DIR, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split(/\s+/).pop();
+  const token = createToken('planner', '规划科 王工');
+  const gisName = '测绘科 李工';
+  const otherGisName = '测绘队 张工';
+  const gisToken = createToken('gis', gisName);
+  const otherGisToken = createToken('gis', otherGisName);
 
   async function stop() {
     if (!exited) {
@@ -122,5 +129,7 @@ export async function startService() {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 
-  return { base, port, token, dataDir, stop, log: () => logText, running: () => !exited };
+  return {
+    base, port, token, gisToken, otherGisToken, gisName, otherGisName, dataDir, stop, log: () => logText, running: () => !exited,
+  };
 }
