@@ -806,3 +806,83 @@ fn parcel_revert_brings_back_a_deleted_parcel_as_it_was_imported() {
         "{after:?}"
     );
 }
+
+#[test]
+fn tokens_expire_when_asked_are_listed_and_revoked_by_name_or_id() {
+    let store = TestStore::new();
+    let out = landreuse(
+        &[
+            "token",
+            "create",
+            "--role",
+            "gis",
+            "--name",
+            "外业组",
+            "--expires",
+            "90d",
+        ],
+        &store,
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.trim().starts_with("lr_"));
+    assert!(stderr.contains("accepted until 20"), "{stderr}");
+    let out = landreuse(
+        &["token", "create", "--role", "planner", "--name", "规划科"],
+        &store,
+    );
+    assert!(out.status.success());
+    for (bad, says) in [
+        ("90", "no unit"),
+        ("ninety days", "not a duration"),
+        ("0d", "not a duration"),
+    ] {
+        let out = landreuse(
+            &[
+                "token",
+                "create",
+                "--role",
+                "gis",
+                "--name",
+                "x",
+                "--expires",
+                bad,
+            ],
+            &store,
+        );
+        assert!(!out.status.success(), "--expires {bad}");
+        assert!(
+            text(&out).1.contains(says),
+            "--expires {bad}: {}",
+            text(&out).1
+        );
+    }
+    let (list, _) = text(&landreuse(&["token", "list"], &store));
+    let row = |name: &str| {
+        list.lines()
+            .find(|l| l.contains(name))
+            .unwrap_or("")
+            .to_string()
+    };
+    // 90 days from now, to the day.
+    let in_90 = (time::OffsetDateTime::now_utc() + time::Duration::days(90)).date();
+    assert!(
+        row("外业组").contains(&format!("expires at {in_90}")),
+        "{list}"
+    );
+    assert!(row("规划科").contains("until revoked"), "{list}");
+    assert!(!list.contains("lr_"), "secrets are never listed: {list}");
+    let id = row("规划科").split_whitespace().next().unwrap().to_string();
+    let out = landreuse(&["token", "revoke", &id], &store);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(text(&out).0.contains("规划科"));
+    let out = landreuse(&["token", "revoke", "规划科"], &store);
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("already revoked"), "{}", text(&out).1);
+    let (list, _) = text(&landreuse(&["token", "list"], &store));
+    assert!(
+        list.lines()
+            .any(|l| l.contains("规划科") && l.contains("revoked at")),
+        "{list}"
+    );
+}

@@ -101,7 +101,7 @@ async fn zone_with_history(location: &StoreLocation) -> Arc<dyn Store> {
             .expect("fixture imports");
     }
     store
-        .create_token("李工", landreuse::auth::Role::Planner, "00ff")
+        .create_token("李工", landreuse::auth::Role::Planner, "00ff", None)
         .await
         .unwrap();
     store
@@ -170,7 +170,7 @@ async fn migrating_into_a_store_that_holds_data_is_refused_and_writes_nothing() 
     zone_with_history(&a).await;
     let target_store = target.open().await.unwrap();
     target_store
-        .create_token("existing", landreuse::auth::Role::Gis, "abcd")
+        .create_token("existing", landreuse::auth::Role::Gis, "abcd", None)
         .await
         .unwrap();
     let (ok, _, stderr) = migrate(&a, &target);

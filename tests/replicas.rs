@@ -506,3 +506,65 @@ async fn two_patches_with_one_etag_through_two_replicas_apply_once() {
         );
     }
 }
+
+/// Runs the CLI on the store; its stdout, or the test fails with its stderr.
+fn cli(location: &StoreLocation, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_landreuse"))
+        .args(args)
+        .args(common::store_args(location))
+        .output()
+        .expect("landreuse runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+#[tokio::test]
+async fn a_token_revoked_with_the_cli_is_refused_by_every_replica_at_its_next_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let location = common::fresh_location(dir.path()).await;
+    let token = cli(
+        &location,
+        &["token", "create", "--role", "gis", "--name", "外业组-王工"],
+    )
+    .trim()
+    .to_string();
+    let replicas = [start(&location), start(&location)];
+    let client = reqwest::Client::new();
+    let options = |base: &str| {
+        client
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{base}/collections/parcels/items"),
+            )
+            .bearer_auth(&token)
+            .send()
+    };
+    for r in &replicas {
+        let a = options(&r.base).await.unwrap();
+        assert_eq!(a.status(), 200);
+        assert!(a.headers()["allow"].to_str().unwrap().contains("POST"));
+    }
+    let said = cli(&location, &["token", "revoke", "外业组-王工"]);
+    assert!(said.contains("revoked at"), "{said}");
+    let revoked_at = std::time::Instant::now();
+    for r in &replicas {
+        let a = options(&r.base).await.unwrap();
+        assert_eq!(a.status(), 401, "replica {} still takes the token", r.base);
+        let body: Value = a.json().await.unwrap();
+        let detail = body["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("外业组-王工") && detail.contains("was revoked at"),
+            "{detail}"
+        );
+    }
+    assert!(revoked_at.elapsed() < Duration::from_secs(1));
+    let list = cli(&location, &["token", "list"]);
+    assert!(
+        list.contains("外业组-王工") && list.contains("revoked at"),
+        "{list}"
+    );
+}

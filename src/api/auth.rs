@@ -31,11 +31,28 @@ pub async fn require(
                 "the Authorization header is not of the form `Bearer TOKEN`".into(),
             )
         })?;
-    let holder = state
+    let token = state
         .store
         .find_token(&hash_secret(secret.trim()))
         .await?
-        .ok_or_else(|| ApiError::Unauthorized("the bearer token is unknown or revoked".into()))?;
+        .ok_or_else(|| {
+            ApiError::Unauthorized(
+                "the bearer token is not one this service issued; create one with `landreuse token create`".into(),
+            )
+        })?;
+    if let Some(at) = &token.revoked_at {
+        return Err(ApiError::Unauthorized(format!(
+            "the bearer token of {:?} was revoked at {at}; ask an administrator for a new one",
+            token.name
+        )));
+    }
+    if let Some(at) = token.expires_at.as_deref().filter(|at| expired(at)) {
+        return Err(ApiError::Unauthorized(format!(
+            "the bearer token of {:?} expired at {at}; ask an administrator for a new one",
+            token.name
+        )));
+    }
+    let holder = token.holder();
     if !holder.role.permits(needed) {
         return Err(ApiError::Forbidden(format!(
             "token {:?} has the {} role; this needs the {needed} role",
@@ -43,6 +60,13 @@ pub async fn require(
         )));
     }
     Ok(holder)
+}
+
+/// Whether an expiry time (RFC 3339 UTC, as stored) has passed. An unreadable one
+/// counts as passed: a token is never accepted longer than it was meant to be.
+fn expired(at: &str) -> bool {
+    time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+        .map_or(true, |t| t <= time::OffsetDateTime::now_utc())
 }
 
 /// Lets reads through when reading is open, else asks for any valid token. Writes pass

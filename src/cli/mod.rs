@@ -193,7 +193,51 @@ enum TokenAction {
         /// Holder's name, recorded as the actor of their writes.
         #[arg(long)]
         name: String,
+        /// How long it is accepted: days, weeks or hours (`90d`, `12w`, `8h`); default
+        /// until revoked.
+        #[arg(long)]
+        expires: Option<String>,
     },
+    /// List the tokens: id, holder, role, when made, when they expire or were revoked
+    /// (never their secrets).
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Revoke a token by its holder's name or its id: every replica refuses it from the
+    /// next request on.
+    Revoke {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The holder's name or the token's id (see `token list`).
+        token: String,
+    },
+}
+
+/// The expiry time of a token made now that lasts `text` (`90d`, `12w`, `8h`).
+fn expiry(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    let (n, unit) = t.split_at(t.len().saturating_sub(1));
+    let n: i64 = n
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("--expires {text:?} is not a duration; write a whole number of days, weeks or hours, such as 90d, 12w or 8h"))?;
+    let span = match unit {
+        "d" => time::Duration::days(n),
+        "w" => time::Duration::weeks(n),
+        "h" => time::Duration::hours(n),
+        _ => {
+            return Err(format!(
+            "--expires {text:?} has no unit; write d (days), w (weeks) or h (hours), such as 90d"
+        ))
+        }
+    };
+    let at = time::OffsetDateTime::now_utc()
+        .checked_add(span)
+        .ok_or_else(|| format!("--expires {text:?} is too far away"))?;
+    at.format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| format!("--expires {text:?}: {e}"))
 }
 
 /// Parses the command line, runs the command and turns errors into sentences.
@@ -449,21 +493,82 @@ async fn migrate_store(from: &str, to: &str) -> Result<(), String> {
 
 async fn token(action: TokenAction) -> Result<(), String> {
     match action {
-        TokenAction::Create { store, role, name } => {
+        TokenAction::Create {
+            store,
+            role,
+            name,
+            expires,
+        } => {
             let role: Role = role.parse()?;
             let name = name.trim().to_string();
             if name.is_empty() {
                 return Err("a token needs a non-empty --name: it is recorded as the actor".into());
             }
+            let expires_at = expires.as_deref().map(expiry).transpose()?;
             let s = store.open().await?;
             let secret = auth::new_secret();
             let created = s
-                .create_token(&name, role, &auth::hash_secret(&secret))
+                .create_token(
+                    &name,
+                    role,
+                    &auth::hash_secret(&secret),
+                    expires_at.as_deref(),
+                )
                 .await;
             s.close().await;
             created.map_err(|e| e.to_string())?;
-            eprintln!("token for {name} ({role}); it is shown once, keep it safe:");
+            match &expires_at {
+                Some(at) => eprintln!(
+                    "token for {name} ({role}), accepted until {at}; it is shown once, keep it safe:"
+                ),
+                None => eprintln!(
+                    "token for {name} ({role}), accepted until revoked; it is shown once, keep it safe:"
+                ),
+            }
             println!("{secret}");
+            Ok(())
+        }
+        TokenAction::List { store } => {
+            let s = store.open().await?;
+            let tokens = s.tokens().await;
+            s.close().await;
+            let tokens = tokens.map_err(|e| e.to_string())?;
+            if tokens.is_empty() {
+                eprintln!("no tokens yet; create one with `landreuse token create --role ROLE --name NAME`");
+                return Ok(());
+            }
+            println!(
+                "{:>4}  {:<24}  {:<8}  {:<24}  state",
+                "id", "holder", "role", "created"
+            );
+            for t in tokens {
+                let state = match (&t.revoked_at, &t.expires_at) {
+                    (Some(at), _) => format!("revoked at {at}"),
+                    (None, Some(at)) => format!("expires at {at}"),
+                    (None, None) => "until revoked".to_string(),
+                };
+                println!(
+                    "{:>4}  {:<24}  {:<8}  {:<24}  {state}",
+                    t.id,
+                    t.name,
+                    t.role.code(),
+                    t.created_at
+                );
+            }
+            Ok(())
+        }
+        TokenAction::Revoke { store, token } => {
+            let s = store.open().await?;
+            let revoked = s.revoke_token(&token).await;
+            s.close().await;
+            let t = revoked.map_err(|e| e.to_string())?;
+            println!(
+                "token {} of {} ({}) revoked at {}; every replica refuses it from its next request",
+                t.id,
+                t.name,
+                t.role,
+                t.revoked_at.unwrap_or_default()
+            );
             Ok(())
         }
     }

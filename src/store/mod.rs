@@ -348,6 +348,33 @@ pub struct TokenRecord {
     pub role: Role,
 }
 
+/// A stored token as an administrator sees it (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// Store id (`token revoke ID`).
+    pub id: i64,
+    /// Holder's name.
+    pub name: String,
+    /// Its role.
+    pub role: Role,
+    /// When it was made (RFC 3339 UTC).
+    pub created_at: String,
+    /// When it stops being accepted, if ever.
+    pub expires_at: Option<String>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
+}
+
+impl TokenInfo {
+    /// Who holds it, as requests are answered for.
+    pub fn holder(&self) -> TokenRecord {
+        TokenRecord {
+            name: self.name.clone(),
+            role: self.role,
+        }
+    }
+}
+
 /// The boundary every storage backend implements; the same test suite runs on each.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -412,10 +439,23 @@ pub trait Store: Send + Sync + 'static {
     async fn enterprises(&self) -> Result<Vec<EnterpriseRecord>, StoreError>;
     /// Opens a workflow transaction whose events name `actor`.
     async fn begin_workflow(&self, actor: &str) -> Result<Box<dyn WorkflowTx>, StoreError>;
-    /// Stores a new token hash; a taken name is a conflict.
-    async fn create_token(&self, name: &str, role: Role, hash: &str) -> Result<(), StoreError>;
-    /// The holder of a token hash, if it exists and is not revoked.
-    async fn find_token(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError>;
+    /// Stores a new token hash, accepted until `expires_at` (RFC 3339) when given; a taken
+    /// name is a conflict.
+    async fn create_token(
+        &self,
+        name: &str,
+        role: Role,
+        hash: &str,
+        expires_at: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// The token with this hash, revoked or expired ones included (the caller says which
+    /// it is).
+    async fn find_token(&self, hash: &str) -> Result<Option<TokenInfo>, StoreError>;
+    /// Every token, in id order.
+    async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError>;
+    /// Revokes the token named `name_or_id` (its name, or its id) now; an unknown or
+    /// already revoked token is a conflict that says so.
+    async fn revoke_token(&self, name_or_id: &str) -> Result<TokenInfo, StoreError>;
     /// Rows of a table with id above `after_id`, in id order, in the portable column
     /// order shared by every backend (for copying whole stores).
     async fn table_page(

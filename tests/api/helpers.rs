@@ -119,7 +119,7 @@ impl TestApp {
         let secret = new_secret();
         self.state
             .store
-            .create_token(name, role, &hash_secret(&secret))
+            .create_token(name, role, &hash_secret(&secret), None)
             .await
             .expect("token stored");
         secret

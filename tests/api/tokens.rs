@@ -65,8 +65,62 @@ async fn a_token_name_is_taken_once() {
     let err = app
         .state
         .store
-        .create_token("李工", Role::Admin, "0000")
+        .create_token("李工", Role::Admin, "0000", None)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("already exists"), "{err}");
+}
+
+#[tokio::test]
+async fn an_expired_a_revoked_and_an_unknown_token_are_told_apart() {
+    let app = spawn(None, ApiSettings::default()).await;
+    let store = &app.state.store;
+    let secret = |s: &str| landreuse::auth::hash_secret(s);
+    store
+        .create_token(
+            "过期的",
+            Role::Gis,
+            &secret("lr_old"),
+            Some("2026-01-01T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    store
+        .create_token(
+            "将来的",
+            Role::Gis,
+            &secret("lr_new"),
+            Some("2099-01-01T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let revoked = app.token(Role::Gis, "撤销的").await;
+    let info = store.revoke_token("撤销的").await.unwrap();
+    assert!(info.revoked_at.is_some());
+    let again = store.revoke_token("撤销的").await.unwrap_err().to_string();
+    assert!(again.contains("already revoked"), "{again}");
+    let unknown = store.revoke_token("nobody").await.unwrap_err().to_string();
+    assert!(unknown.contains("token list"), "{unknown}");
+    let body = fixture_text("bbox_l_shape.geojson");
+    for (token, status, says) in [
+        ("lr_old", 401, "expired at 2026-01-01T00:00:00Z"),
+        (revoked.as_str(), 401, "was revoked at"),
+        ("lr_never-issued", 401, "not one this service issued"),
+        ("lr_new", 201, ""),
+    ] {
+        let r = app.post_import("", body.clone(), Some(token)).await;
+        assert_eq!(r.status(), status, "{token}");
+        let v: Value = r.json().await.unwrap();
+        if status == 401 {
+            assert!(v["detail"].as_str().unwrap().contains(says), "{v}");
+        }
+    }
+    let listed: Vec<String> = store
+        .tokens()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(listed, ["过期的", "将来的", "撤销的"]);
 }

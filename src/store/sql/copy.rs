@@ -98,6 +98,7 @@ fn columns(t: StoreTable) -> Vec<(&'static str, Kind, Form)> {
             ("token_hash", Text, Plain),
             ("created_at", Text, Plain),
             ("revoked_at", Text, Plain),
+            ("expires_at", Text, Plain),
         ],
     }
 }

@@ -14,7 +14,7 @@ use crate::domain::{Collection, FeatureRecord};
 use crate::store::codec;
 use crate::store::{
     Enterprise, EnterpriseRecord, Event, EventState, ImportMeta, ImportSession, RestoreSession,
-    Store, StoreError, StoreTable, TokenRecord, WorkflowTx,
+    Store, StoreError, StoreTable, TokenInfo, WorkflowTx,
 };
 
 /// A store over a SQL backend.
@@ -385,7 +385,13 @@ impl<B: Backend> Store for SqlStore<B> {
             .unwrap_or(0))
     }
 
-    async fn create_token(&self, name: &str, role: Role, hash: &str) -> Result<(), StoreError> {
+    async fn create_token(
+        &self,
+        name: &str,
+        role: Role,
+        hash: &str,
+        expires_at: Option<&str>,
+    ) -> Result<(), StoreError> {
         let mut conn = self.backend.conn().await?;
         let taken = conn
             .fetch(
@@ -400,12 +406,13 @@ impl<B: Backend> Store for SqlStore<B> {
             )));
         }
         conn.execute(
-            "INSERT INTO tokens (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO tokens (name, role, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
             vec![
                 Val::text(name),
                 Val::text(role.code()),
                 Val::text(hash),
                 Val::text(codec::now_rfc3339()),
+                Val::Text(expires_at.map(str::to_string)),
             ],
         )
         .await?;
@@ -437,27 +444,97 @@ impl<B: Backend> Store for SqlStore<B> {
             .unwrap_or(0))
     }
 
-    async fn find_token(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
+    async fn find_token(&self, hash: &str) -> Result<Option<TokenInfo>, StoreError> {
         let mut conn = self.backend.conn().await?;
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE token_hash = ?");
         let rows = conn
+            .fetch(&sql, vec![Val::text(hash)], &TOKEN_KINDS)
+            .await?;
+        rows.into_iter().next().map(decode_token).transpose()
+    }
+
+    async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        let mut conn = self.backend.conn().await?;
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY id");
+        conn.fetch(&sql, vec![], &TOKEN_KINDS)
+            .await?
+            .into_iter()
+            .map(decode_token)
+            .collect()
+    }
+
+    async fn revoke_token(&self, name_or_id: &str) -> Result<TokenInfo, StoreError> {
+        let mut conn = self.backend.conn().await?;
+        let id = name_or_id.trim().parse::<i64>().ok();
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE name = ? OR id = ?");
+        let found = conn
             .fetch(
-                "SELECT name, role FROM tokens WHERE token_hash = ? AND revoked_at IS NULL",
-                vec![Val::text(hash)],
-                &[Kind::Text, Kind::Text],
+                &sql,
+                vec![
+                    Val::text(name_or_id.trim()),
+                    Val::Int(Some(id.unwrap_or(-1))),
+                ],
+                &TOKEN_KINDS,
             )
             .await?;
-        let Some(row) = rows.into_iter().next() else {
-            return Ok(None);
+        let mut found: Vec<TokenInfo> = found
+            .into_iter()
+            .map(decode_token)
+            .collect::<Result<_, _>>()?;
+        // A name that is also another token's id: the name wins.
+        found.sort_by_key(|t| t.name != name_or_id.trim());
+        let Some(token) = found.into_iter().next() else {
+            return Err(StoreError::Conflict(format!(
+                "no token is named or numbered {name_or_id:?}; `landreuse token list` shows them"
+            )));
         };
-        let mut it = row.into_iter();
-        let name = it.next().and_then(Val::into_text).unwrap_or_default();
-        let role = it.next().and_then(Val::into_text).unwrap_or_default();
-        let role = Role::from_str(&role).map_err(|detail| StoreError::Corrupt {
-            what: "token role".into(),
-            detail,
-        })?;
-        Ok(Some(TokenRecord { name, role }))
+        if let Some(at) = &token.revoked_at {
+            return Err(StoreError::Conflict(format!(
+                "token {} ({:?}) was already revoked at {at}",
+                token.id, token.name
+            )));
+        }
+        let now = codec::now_rfc3339();
+        conn.execute(
+            "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            vec![Val::text(&now), Val::Int(Some(token.id))],
+        )
+        .await?;
+        Ok(TokenInfo {
+            revoked_at: Some(now),
+            ..token
+        })
     }
+}
+
+const TOKEN_COLUMNS: &str = "id, name, role, created_at, expires_at, revoked_at";
+const TOKEN_KINDS: [Kind; 6] = [
+    Kind::Int,
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+];
+
+fn decode_token(row: Vec<Val>) -> Result<TokenInfo, StoreError> {
+    let mut it = row.into_iter();
+    let id = it.next().and_then(|v| v.as_i64()).unwrap_or_default();
+    let mut text = || it.next().and_then(Val::into_text);
+    let name = text().unwrap_or_default();
+    let role = text().unwrap_or_default();
+    let role = Role::from_str(&role).map_err(|detail| StoreError::Corrupt {
+        what: format!("the role of token {id}"),
+        detail,
+    })?;
+    Ok(TokenInfo {
+        id,
+        name,
+        role,
+        created_at: text().unwrap_or_default(),
+        expires_at: text(),
+        revoked_at: text(),
+    })
 }
 
 const STATE_COLUMNS: &str = "id, occurred_at, action, collection, feature_code";
