@@ -56,6 +56,12 @@ pub enum StartError {
 /// Opens the store and builds the shared state of a service.
 pub async fn open(config: &ServiceConfig) -> Result<AppState, StartError> {
     let store: Arc<dyn Store> = config.store.open().await?;
+    // Replicas starting together on an empty store: one loads the sample zone, the others
+    // wait here and then find it loaded (and follow its events like any others).
+    let first_start = match config.sample_dir {
+        Some(_) => Some(store.first_start_lock().await?),
+        None => None,
+    };
     if let Some(dir) = &config.sample_dir {
         if sample::store_is_empty(store.as_ref()).await? {
             tracing::info!(dir = %dir.display(), "empty store: loading the sample zone");
@@ -71,6 +77,7 @@ pub async fn open(config: &ServiceConfig) -> Result<AppState, StartError> {
         let summary = regrade(store.as_ref(), "system", &config.grading, "service start").await?;
         tracing::info!(parcels = summary.parcels_changed, firms = ?summary.firms, "grades recomputed");
     }
+    drop(first_start);
     let index = Arc::new(Index::load(store.as_ref()).await?);
     Ok(AppState {
         store,

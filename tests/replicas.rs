@@ -568,3 +568,61 @@ async fn a_token_revoked_with_the_cli_is_refused_by_every_replica_at_its_next_re
         "{list}"
     );
 }
+
+/// The sample zone's directory.
+fn geodata() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("geodata")
+        .display()
+        .to_string()
+}
+
+/// The event log of a store: (events, imports, parcels).
+async fn log_of(location: &StoreLocation) -> (i64, i64, i64) {
+    use landreuse::store::StoreTable;
+    let s = location.open().await.unwrap();
+    let counts = (
+        s.row_count(StoreTable::Events).await.unwrap(),
+        s.row_count(StoreTable::Imports).await.unwrap(),
+        s.feature_count(landreuse::domain::Collection::Parcels)
+            .await
+            .unwrap(),
+    );
+    s.close().await;
+    counts
+}
+
+#[tokio::test]
+async fn replicas_started_together_on_an_empty_store_load_the_sample_once() {
+    let geodata = geodata();
+    // One replica alone: the log of one sample load.
+    let alone_dir = tempfile::tempdir().unwrap();
+    let alone = common::fresh_location(alone_dir.path()).await;
+    {
+        let r = start_with(&alone, &["--geodata", &geodata]);
+        assert!(matched(&r.base, "").await > 0);
+    }
+    let once = log_of(&alone).await;
+    // Three at once on another empty store.
+    let dir = tempfile::tempdir().unwrap();
+    let location = common::fresh_location(dir.path()).await;
+    let replicas: Vec<Replica> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..3)
+            .map(|_| s.spawn(|| start_with(&location, &["--geodata", &geodata])))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for r in &replicas {
+        assert_eq!(
+            matched(&r.base, "").await,
+            u64::try_from(once.2).unwrap(),
+            "{} serves the whole sample",
+            r.base
+        );
+    }
+    assert_eq!(
+        log_of(&location).await,
+        once,
+        "(events, imports, parcels) of three replicas starting together equal one load"
+    );
+}

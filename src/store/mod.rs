@@ -375,6 +375,13 @@ impl TokenInfo {
     }
 }
 
+/// The store-wide lock of a first start, held until dropped: of replicas that start
+/// together on an empty store, one loads the sample zone while the others wait, and then
+/// find the store loaded.
+pub struct StartLock {
+    _held: Box<dyn Send + Sync>,
+}
+
 /// The boundary every storage backend implements; the same test suite runs on each.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -382,6 +389,9 @@ pub trait Store: Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     /// Closes the store's connections at the end of a command or of serving.
     async fn close(&self);
+    /// Waits for the store-wide lock of a first start (a PostgreSQL session advisory
+    /// lock; a lock file beside the SQLite database) and holds it until dropped.
+    async fn first_start_lock(&self) -> Result<StartLock, StoreError>;
     /// Wake-ups for writes committed by any process (PostgreSQL LISTEN/NOTIFY);
     /// `None` where the backend cannot announce them and followers poll.
     async fn changes(&self) -> Option<tokio::sync::mpsc::Receiver<()>>;

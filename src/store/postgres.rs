@@ -18,6 +18,10 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 /// follower reading `id > last` never skips an event committed late.
 const EVENT_LOG_LOCK: i64 = 0x6c61_6e64_7275_7365; // "landruse"
 
+/// Key of the session advisory lock a starting replica holds while it looks whether the
+/// store is empty and loads the sample zone into it.
+const FIRST_START_LOCK: i64 = 0x6c61_6e64_7374_6172; // "landstar"
+
 /// The channel on which every committed write is announced to the replicas.
 const CHANNEL: &str = "landreuse_events";
 
@@ -89,6 +93,17 @@ impl Backend for PgBackend {
             .execute(&mut *tx)
             .await?;
         Ok(Box::new(DbConn(tx)))
+    }
+
+    async fn first_start_lock(&self) -> Result<Box<dyn Send + Sync>, StoreError> {
+        // A session lock on a connection of its own, taken out of the pool: dropping it
+        // closes the session, and PostgreSQL releases the lock with it.
+        let mut conn = self.pool.acquire().await?.detach();
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(FIRST_START_LOCK)
+            .execute(&mut conn)
+            .await?;
+        Ok(Box::new(conn))
     }
 
     async fn close(&self) {

@@ -21,6 +21,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 /// The SQLite engine behind [`SqlStore`].
 pub struct SqliteBackend {
     pool: SqlitePool,
+    /// The database file (its first-start lock file lies beside it).
+    path: std::path::PathBuf,
 }
 
 /// The store on SQLite.
@@ -42,9 +44,46 @@ impl SqliteBackend {
             .max_connections(4)
             .connect_with(options)
             .await?;
-        MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        {
+            // Processes opening a new file together would race through the migrations.
+            let _one_at_a_time = start_lock(path).await?;
+            MIGRATOR.run(&pool).await?;
+        }
+        Ok(Self {
+            pool,
+            path: path.to_path_buf(),
+        })
     }
+}
+
+/// Waits for an exclusive flock on the file beside the database `path` that processes of
+/// one store take to migrate it and to load the sample zone into it; released when the
+/// returned file is closed, and by the kernel if the process dies.
+async fn start_lock(path: &Path) -> Result<std::fs::File, StoreError> {
+    let lock = path.with_extension("sqlite.start-lock");
+    let failed = |detail: String| StoreError::Corrupt {
+        what: format!("the start lock {}", lock.display()),
+        detail,
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock)
+        .map_err(|e| failed(e.to_string()))?;
+    tokio::task::spawn_blocking(move || {
+        use std::os::fd::AsRawFd;
+        // SAFETY: flock on a descriptor that `file`, owned by this closure, keeps open.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+        if rc == 0 {
+            Ok(file)
+        } else {
+            Err(std::io::Error::last_os_error().to_string())
+        }
+    })
+    .await
+    .map_err(|e| failed(e.to_string()))?
+    .map_err(failed)
 }
 
 /// SQLite takes `?` placeholders as they are.
@@ -70,6 +109,10 @@ impl Backend for SqliteBackend {
 
     fn dialect(&self) -> Dialect {
         Dialect::Sqlite
+    }
+
+    async fn first_start_lock(&self) -> Result<Box<dyn Send + Sync>, StoreError> {
+        Ok(Box::new(start_lock(&self.path).await?))
     }
 
     async fn conn(&self) -> Result<Box<dyn Conn>, StoreError> {

@@ -149,6 +149,9 @@ pub trait Backend: Send + Sync + 'static {
     /// Begins a write transaction, serialised with every other writer so that event
     /// ids are assigned in commit order.
     async fn begin_write(&self) -> Result<Box<dyn Tx>, StoreError>;
+    /// Waits for, and holds until the value is dropped, the store-wide lock of a first
+    /// start (every process of the store, across transactions).
+    async fn first_start_lock(&self) -> Result<Box<dyn Send + Sync>, StoreError>;
     /// Closes the pool (SQLite folds its write-ahead log back into the database file).
     async fn close(&self);
     /// Wake-ups for every write committed by any process, where the engine can

@@ -162,6 +162,12 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.name()
     }
 
+    async fn first_start_lock(&self) -> Result<crate::store::StartLock, StoreError> {
+        Ok(crate::store::StartLock {
+            _held: self.backend.first_start_lock().await?,
+        })
+    }
+
     async fn close(&self) {
         self.backend.close().await;
     }
