@@ -117,6 +117,15 @@ pub fn map_properties(
             "has a NUL character (\\u0000) in its properties at {at}; no store keeps it, remove it"
         ));
     }
+    if let Some((name, bytes)) = props
+        .iter()
+        .map(|(k, v)| (k, value_bytes(v)))
+        .find(|(_, n)| *n > MAX_PROPERTY_BYTES)
+    {
+        return Err(format!(
+            "has property {name} of {bytes} bytes; a property holds at most {MAX_PROPERTY_BYTES} bytes (64 KiB), so nothing was written: keep documents elsewhere and store their reference"
+        ));
+    }
     let mut out = MappedProperties {
         code: take_field(&mut props, c, map, CODE).and_then(|v| text_value(&v)),
         ..MappedProperties::default()
@@ -159,6 +168,19 @@ pub fn map_properties(
     }
     out.attributes.extend(props);
     Ok(out)
+}
+
+/// The most bytes one property's value may take (a string's UTF-8, or an object's or
+/// list's JSON text).
+pub const MAX_PROPERTY_BYTES: usize = 64 * 1024;
+
+/// The size of a value as it is stored.
+fn value_bytes(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len(),
+        Value::Array(_) | Value::Object(_) => serde_json::to_string(v).map_or(0, |t| t.len()),
+        _ => 0,
+    }
 }
 
 /// Text of a scalar; empty strings count as absent.

@@ -36,6 +36,12 @@ pub fn prepare_geometry(
     }
     let gj = <geojson::Geometry as serde::Deserialize>::deserialize(value)
         .map_err(|e| format!("has a geometry that is not valid GeoJSON: {e}"))?;
+    let positions = position_count(&gj.value);
+    if positions > MAX_POSITIONS {
+        return Err(format!(
+            "has a geometry of {positions} positions; a feature holds at most {MAX_POSITIONS}, so nothing was written: simplify it first (ogr2ogr -simplify with a tolerance in the data's units)"
+        ));
+    }
     let geometry = match (&gj.value, kind) {
         (GeometryValue::Polygon { coordinates }, GeometryKind::Areal | GeometryKind::Mixed) => {
             // Served as a MultiPolygon of one part: a collection has one geometry type.
@@ -91,12 +97,42 @@ pub fn prepare_geometry(
     Ok((geometry, measures))
 }
 
+/// The most positions one feature's geometry may have (a cadastral parcel has tens to
+/// thousands; a million is a mistake, and would hold the writer for seconds).
+pub const MAX_POSITIONS: usize = 250_000;
+
+fn position_count(g: &GeometryValue) -> usize {
+    match g {
+        GeometryValue::Point { .. } => 1,
+        GeometryValue::MultiPoint { coordinates } | GeometryValue::LineString { coordinates } => {
+            coordinates.len()
+        }
+        GeometryValue::MultiLineString { coordinates } | GeometryValue::Polygon { coordinates } => {
+            coordinates.iter().map(Vec::len).sum()
+        }
+        GeometryValue::MultiPolygon { coordinates } => coordinates
+            .iter()
+            .flat_map(|p| p.iter().map(Vec::len))
+            .sum(),
+        GeometryValue::GeometryCollection { geometries } => {
+            geometries.iter().map(|g| position_count(&g.value)).sum()
+        }
+    }
+}
+
 fn coord(p: &Position, at: &str, transform: &ToCrs84) -> Result<Coord<f64>, String> {
     let s = p.as_slice();
     if s.len() < 2 {
         return Err(format!(
             "{at} has {} number(s); a position needs two",
             s.len()
+        ));
+    }
+    if s.len() > 2 {
+        return Err(format!(
+            "{at} has {} numbers ({}); land records are kept in two dimensions, and a height would be lost without a word, so nothing was written: drop the third number (ogr2ogr -dim XY)",
+            s.len(),
+            s.iter().map(f64::to_string).collect::<Vec<_>>().join(", ")
         ));
     }
     let (x, y) = (s[0], s[1]);

@@ -34,7 +34,7 @@ pub(super) fn read_and_check<R: Read>(
                     }
                     Ok(_) => {
                         let _ = tx.blocking_send(Message::Fatal(ImportError::Crs(
-                            "the crs member comes after the first feature; name the CRS with --crs"
+                            "the crs member comes after the first feature, where it can no longer be applied; put it before the features, or name the CRS separately (`landreuse import --crs`, or the crs parameter of POST /imports)"
                                 .into(),
                         )));
                         false

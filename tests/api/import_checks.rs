@@ -259,3 +259,94 @@ async fn an_unknown_land_use_code_names_the_nearest_known_codes() {
     assert_eq!(p["land_use_tk2020"], "0902");
     assert!(p["land_use_name"].as_str().unwrap().contains("商务"));
 }
+
+#[tokio::test]
+async fn heights_oversized_properties_and_huge_geometries_are_refused_naming_what() {
+    let app = spawn_sample().await;
+    // 3D: refused, not silently flattened.
+    let mut fc: Value = serde_json::from_str(&parcel("Z-1", &lonlat_square(), None, "M1")).unwrap();
+    fc["features"][0]["geometry"]["coordinates"][0][2] = json!([125.4062, 43.8649, 212.5]);
+    refused(
+        &app,
+        "",
+        fc.to_string(),
+        422,
+        &[
+            "3 numbers (125.4062, 43.8649, 212.5)",
+            "two dimensions",
+            "-dim XY",
+        ],
+    )
+    .await;
+    // A 100 kB property.
+    let mut fc: Value =
+        serde_json::from_str(&parcel("BIG-1", &lonlat_square(), None, "M1")).unwrap();
+    fc["features"][0]["properties"]["scan"] = json!("地".repeat(40_000));
+    refused(
+        &app,
+        "",
+        fc.to_string(),
+        422,
+        &["property scan of 120000 bytes", "65536"],
+    )
+    .await;
+    // A geometry of 300,000 positions.
+    let mut ring: Vec<(f64, f64)> = (0..300_000)
+        .map(|i| {
+            let t = f64::from(i) / 300_000.0 * std::f64::consts::TAU;
+            (125.405 + 0.001 * t.cos(), 43.864 + 0.001 * t.sin())
+        })
+        .collect();
+    ring.push(ring[0]);
+    refused(
+        &app,
+        "",
+        parcel("HUGE-1", &ring, None, "M1"),
+        422,
+        &["300001 positions", "at most 250000"],
+    )
+    .await;
+    // A crs member after the features: the advice names both ways to give it.
+    let mut fc: Value =
+        serde_json::from_str(&parcel("LATE-1", &lonlat_square(), None, "M1")).unwrap();
+    let features = fc["features"].take();
+    let text = format!(
+        r#"{{"type":"FeatureCollection","features":{features},"crs":{{"type":"name","properties":{{"name":"EPSG:4490"}}}}}}"#
+    );
+    refused(
+        &app,
+        "",
+        text,
+        400,
+        &[
+            "comes after the first feature",
+            "the crs parameter of POST /imports",
+        ],
+    )
+    .await;
+    // The same checks hold for a single-feature write.
+    let token = gis_token(&app).await;
+    let r = app
+        .client
+        .post(format!("{}/collections/parcels/items", app.base))
+        .bearer_auth(&token)
+        .header("content-type", "application/geo+json")
+        .body(
+            json!({"type": "Feature", "properties": {"land_use": "M1"},
+            "geometry": {"type": "Polygon", "coordinates": [[[125.405, 43.864, 210.0], [125.406, 43.864, 210.0],
+                [125.406, 43.865, 210.0], [125.405, 43.864, 210.0]]]}})
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let problem: Value = r.json().await.unwrap();
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("two dimensions"),
+        "{problem}"
+    );
+}
