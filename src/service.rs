@@ -87,6 +87,7 @@ pub async fn open(config: &ServiceConfig) -> Result<AppState, StartError> {
         targets: Arc::new(config.targets.clone()),
         priority: Arc::new(config.priority.clone()),
         heavy: Arc::new(tokio::sync::Semaphore::new(config.api.heavy_jobs.max(1))),
+        auth_failures: Arc::default(),
     })
 }
 
@@ -100,6 +101,7 @@ pub async fn serve(
     let follower = spawn_follower(state.index.clone(), state.store.clone(), follow_every);
     let store = state.store.clone();
     let app = build_app(state);
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;

@@ -3,7 +3,7 @@
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use super::{ApiError, AppState};
 use crate::auth::{hash_secret, Role};
@@ -81,4 +81,74 @@ pub async fn read_guard(
         require(&state, request.headers(), Role::Viewer).await?;
     }
     Ok(next.run(request).await)
+}
+
+/// Failed authentications per client address in the current minute, so that guessing
+/// tokens is slow: past the setting, requests with a token from that address are
+/// answered 429 until the minute is over.
+#[derive(Debug, Default)]
+pub struct AuthFailures {
+    by_address:
+        std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, (std::time::Instant, u32)>>,
+}
+
+const WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl AuthFailures {
+    /// The seconds left of `ip`'s window, when it has used up `limit` failures in it.
+    fn blocked(&self, ip: std::net::IpAddr, limit: u32) -> Option<u64> {
+        let map = self
+            .by_address
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (since, n) = map.get(&ip)?;
+        let left = WINDOW.checked_sub(since.elapsed())?;
+        (*n >= limit).then(|| left.as_secs().max(1))
+    }
+
+    fn record(&self, ip: std::net::IpAddr) {
+        let mut map = self
+            .by_address
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Forget addresses whose minute is over, so the map stays small.
+        map.retain(|_, (since, _)| since.elapsed() < WINDOW);
+        let entry = map.entry(ip).or_insert((std::time::Instant::now(), 0));
+        entry.1 += 1;
+    }
+}
+
+/// Counts the 401s of requests that carried a token, per client address, and answers
+/// 429 to an address over `ApiSettings::auth_failures_per_minute` (0: no limit).
+pub async fn limit_failed_authentication(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let limit = state.settings.auth_failures_per_minute;
+    let ip = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let with_token = request
+        .headers()
+        .contains_key(axum::http::header::AUTHORIZATION);
+    let (Some(ip), true, true) = (ip, with_token, limit > 0) else {
+        return next.run(request).await;
+    };
+    if let Some(wait) = state.auth_failures.blocked(ip, limit) {
+        let mut r = ApiError::TooManyRequests(format!(
+            "{limit} requests from {ip} in the last minute had a token that was refused; wait {wait} s before trying again"
+        ))
+        .into_response();
+        if let Ok(v) = axum::http::HeaderValue::from_str(&wait.to_string()) {
+            r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+        }
+        return r;
+    }
+    let response = next.run(request).await;
+    if response.status() == axum::http::StatusCode::UNAUTHORIZED {
+        state.auth_failures.record(ip);
+    }
+    response
 }

@@ -50,6 +50,9 @@ pub enum ApiError {
     /// The method is not an operation of the path.
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// 429: too many refused tokens from one address.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// 412: the write was based on a state that is no longer the current one; the body
     /// names who changed it last, and when.
     #[error("{}", .0.detail)]
@@ -119,6 +122,7 @@ impl ApiError {
             }
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -63,6 +63,9 @@ pub struct ApiSettings {
     /// `If-Unmodified-Since` (else 428). Off for clients that never send one (QGIS); the
     /// event log keeps every state before, and `landreuse parcel revert` restores one.
     pub require_precondition: bool,
+    /// Refused tokens one client address may send in a minute before its requests with a
+    /// token are answered 429 for the rest of the minute; 0 for no limit.
+    pub auth_failures_per_minute: u32,
 }
 
 impl Default for ApiSettings {
@@ -74,6 +77,7 @@ impl Default for ApiSettings {
             web_dir: None,
             heavy_jobs: 2,
             require_precondition: true,
+            auth_failures_per_minute: 30,
         }
     }
 }
@@ -95,6 +99,8 @@ pub struct AppState {
     pub priority: Arc<PriorityConfig>,
     /// Permits for heavy work (see [`ApiSettings::heavy_jobs`]).
     pub heavy: Arc<tokio::sync::Semaphore>,
+    /// Refused tokens per client address (see [`ApiSettings::auth_failures_per_minute`]).
+    pub auth_failures: Arc<auth::AuthFailures>,
 }
 
 impl AppState {
@@ -110,10 +116,15 @@ impl AppState {
 /// the web client's files for paths no route takes, and the edge layers (request ids,
 /// trace log, Content-Security-Policy, problem+json for bare errors).
 pub fn build_app(state: AppState) -> Router {
-    let router = routes::router().route_layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        auth::read_guard,
-    ));
+    let router = routes::router()
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::read_guard,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::limit_failed_authentication,
+        ));
     // Paths no route takes are the web client's files, when it is built.
     let router = match state.settings.web_dir.clone() {
         Some(dir) => router.fallback_service(edge::web_client_files(

@@ -146,6 +146,10 @@ struct ServeArgs {
     /// state before, and `landreuse parcel revert` restores one.
     #[arg(long, env = "LANDREUSE_REQUIRE_PRECONDITION", default_value_t = true, action = clap::ArgAction::Set)]
     require_precondition: bool,
+    /// Refused tokens one client address may send in a minute; past it, its requests with
+    /// a token are answered 429 for the rest of the minute (0: no limit).
+    #[arg(long, env = "LANDREUSE_AUTH_FAILURES_PER_MINUTE", default_value_t = 30)]
+    auth_failures_per_minute: u32,
 }
 
 #[derive(Debug, Args)]
@@ -289,6 +293,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
                 .then_some(args.web_dir.clone()),
             heavy_jobs: args.heavy_jobs,
             require_precondition: args.require_precondition,
+            auth_failures_per_minute: args.auth_failures_per_minute,
         },
         follow_every: Duration::from_millis(500),
         grading: args.grading.load()?,

@@ -124,3 +124,47 @@ async fn an_expired_a_revoked_and_an_unknown_token_are_told_apart() {
         .collect();
     assert_eq!(listed, ["过期的", "将来的", "撤销的"]);
 }
+
+#[tokio::test]
+async fn refused_tokens_from_one_address_are_slowed_down_by_the_setting() {
+    let app = spawn(
+        None,
+        ApiSettings {
+            auth_failures_per_minute: 3,
+            ..ApiSettings::default()
+        },
+    )
+    .await;
+    let good = app.token(Role::Admin, "管理员").await;
+    let post = |token: String| {
+        let app = &app;
+        async move {
+            app.post_import("", fixture_text("bbox_l_shape.geojson"), Some(&token))
+                .await
+        }
+    };
+    for i in 0..3 {
+        assert_eq!(
+            post(format!("lr_guess-{i}")).await.status(),
+            401,
+            "guess {i}"
+        );
+    }
+    let r = post("lr_guess-4".into()).await;
+    assert_eq!(r.status(), 429);
+    let wait: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let v: Value = r.json().await.unwrap();
+    assert!(v["detail"].as_str().unwrap().contains("127.0.0.1"), "{v}");
+    // Even a good token waits out the minute from that address; reads without a token
+    // go on.
+    assert_eq!(post(good).await.status(), 429);
+    assert_eq!(
+        app.get("/collections/parcels/items?limit=1").await.status(),
+        200
+    );
+}

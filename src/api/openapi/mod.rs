@@ -318,6 +318,10 @@ fn common_replies(
     }
     if op.role.is_some() || !read_open {
         add("401", "No valid bearer token.");
+        add(
+            "429",
+            "Too many refused tokens from this address in the last minute; Retry-After says when to try again.",
+        );
     }
     match (op.role, layer) {
         (Some(_), Some(l)) if op.edits_features => {
