@@ -100,11 +100,9 @@ pub async fn serve(
 ) -> Result<(), StartError> {
     let follower = spawn_follower(state.index.clone(), state.store.clone(), follow_every);
     let store = state.store.clone();
+    let limits = state.settings.limits.clone();
     let app = build_app(state);
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = crate::api::listen::serve(listener, app, &limits, shutdown).await;
     follower.abort();
     store.close().await;
     Ok(result?)

@@ -886,3 +886,200 @@ fn tokens_expire_when_asked_are_listed_and_revoked_by_name_or_id() {
         "{list}"
     );
 }
+
+#[test]
+fn slow_clients_are_closed_and_connections_past_the_limit_refused_while_others_are_answered() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+    let store = TestStore::new();
+    let s = serve(
+        &store,
+        &[
+            "--no-sample",
+            "--header-read-timeout",
+            "2",
+            "--max-connections",
+            "40",
+        ],
+    );
+    let addr = s.base.trim_start_matches("http://").to_string();
+    // 30 clients trickle a request head, a byte every 300 ms; each notes when the
+    // server closed it.
+    let slow: Vec<_> = (0..30)
+        .map(|_| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let started = Instant::now();
+                let mut c = TcpStream::connect(&addr).unwrap();
+                c.set_read_timeout(Some(Duration::from_millis(300)))
+                    .unwrap();
+                let head = b"GET /conformance HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+                let mut buf = [0u8; 64];
+                for i in 0..100 {
+                    let byte = head.get(i).copied().unwrap_or(b'a');
+                    if c.write_all(&[byte]).is_err() {
+                        return started.elapsed();
+                    }
+                    // Closed (0 bytes) or answered: the server has let go of it.
+                    if c.read(&mut buf).is_ok() {
+                        return started.elapsed();
+                    }
+                }
+                started.elapsed()
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    // Past the limit: of 15 more connections, those over 40 are answered 503 at once.
+    let mut refused = 0;
+    let mut extra: Vec<TcpStream> = (0..15)
+        .map(|_| TcpStream::connect(&addr).unwrap())
+        .collect();
+    for c in &mut extra {
+        c.set_read_timeout(Some(Duration::from_millis(100)))
+            .unwrap();
+        let mut text = String::new();
+        let _ = c.read_to_string(&mut text);
+        if text.starts_with("HTTP/1.1 503") {
+            assert!(
+                text.contains("application/problem+json") && text.contains("most connections (40)"),
+                "{text}"
+            );
+            refused += 1;
+        }
+    }
+    assert!(
+        refused >= 5,
+        "only {refused} of the 15 connections past 30 slow ones were refused"
+    );
+    drop(extra);
+    // A normal client is answered within a second each time meanwhile.
+    for i in 0..10 {
+        let t = Instant::now();
+        let (status, _, _) = http("GET", &format!("{}/conformance", s.base), &[], None);
+        assert_eq!(status, 200, "request {i}");
+        assert!(
+            t.elapsed() < Duration::from_secs(1),
+            "request {i} took {:?}",
+            t.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    for h in slow {
+        let held = h.join().unwrap();
+        assert!(
+            held < Duration::from_millis(3_500),
+            "a slow client held its connection for {held:?} (header read timeout 2 s)"
+        );
+    }
+}
+
+#[test]
+fn sigterm_during_writes_keeps_every_answered_write_and_no_other() {
+    use std::time::{Duration, Instant};
+    let store = TestStore::new();
+    let out = landreuse(
+        &["token", "create", "--role", "gis", "--name", "夜班"],
+        &store,
+    );
+    let token = text(&out).0.trim().to_string();
+    let s = serve(
+        &store,
+        &[
+            "--require-precondition",
+            "false",
+            "--geodata",
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("geodata")
+                .display()
+                .to_string(),
+        ],
+    );
+    let (_, _, page) = http(
+        "GET",
+        &format!("{}/collections/parcels/items?limit=400", s.base),
+        &[],
+        None,
+    );
+    let codes: Vec<String> = page["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .filter(|c| c.starts_with("ETDZ-S"))
+        .collect();
+    let pid = s.child.id();
+    let base = s.base.clone();
+    let writer = std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let client = reqwest::Client::new();
+            let mut answered = Vec::new();
+            let started = Instant::now();
+            // Round and round the parcels until the server stops accepting.
+            for i in 0.. {
+                let code = &codes[i % codes.len()];
+                let r = client
+                    .patch(format!("{base}/collections/parcels/items/{code}"))
+                    .bearer_auth(&token)
+                    .header("content-type", "application/merge-patch+json")
+                    .body(format!(r#"{{"properties": {{"name": "夜间修正 {i}"}}}}"#))
+                    .timeout(Duration::from_secs(20))
+                    .send()
+                    .await;
+                let ok = matches!(&r, Ok(r) if r.status().is_success());
+                answered.push((code.clone(), i, ok));
+                if r.is_err() && started.elapsed() > Duration::from_secs(1) {
+                    break;
+                }
+            }
+            answered
+        })
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    // SAFETY: signalling the child process this test started.
+    assert_eq!(unsafe { libc::kill(pid as i32, libc::SIGTERM) }, 0);
+    let answered = writer.join().unwrap();
+    let mut s = s;
+    let status = s.child.wait().unwrap();
+    assert!(
+        status.success(),
+        "landreuse serve exits 0 on SIGTERM: {status:?}"
+    );
+    let ok = answered.iter().filter(|a| a.2).count();
+    assert!(ok > 0, "some writes were answered before the signal");
+    assert!(ok < answered.len(), "the signal stopped the writes");
+    // Each parcel holds the name of its last write answered 2xx, not of a later one.
+    let mut last_ok: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
+    for (code, i, ok) in &answered {
+        if *ok {
+            last_ok.insert(code, format!("夜间修正 {i}"));
+        }
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let st = store.location.open().await.unwrap();
+        let codes: Vec<String> = answered.iter().map(|a| a.0.clone()).collect();
+        let rows = st
+            .features_by_codes(landreuse::domain::Collection::Parcels, &codes)
+            .await
+            .unwrap();
+        for row in &rows {
+            let name = row
+                .properties
+                .get("name")
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
+            match last_ok.get(row.code.as_str()) {
+                Some(want) => assert_eq!(name, want, "{}: its last answered write", row.code),
+                None => assert!(
+                    !name.starts_with("夜间修正"),
+                    "{}: {name:?} was never answered",
+                    row.code
+                ),
+            }
+        }
+        st.close().await;
+    });
+}

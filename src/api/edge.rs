@@ -111,9 +111,17 @@ async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let response = next.run(request).await;
-    if response.status() != StatusCode::METHOD_NOT_ALLOWED
-        || response.headers().contains_key(header::CONTENT_TYPE)
-    {
+    if response.headers().contains_key(header::CONTENT_TYPE) {
+        return response;
+    }
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+        // The whole-request timeout stopped the handler.
+        return ApiError::Unavailable(format!(
+            "{method} {path} took longer than the server's request timeout (--request-timeout) and was stopped; a write it made either committed whole or not at all, so read the resource before sending it again"
+        ))
+        .into_response();
+    }
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED {
         return response;
     }
     let allow = response.headers().get(header::ALLOW).cloned();

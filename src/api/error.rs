@@ -53,6 +53,9 @@ pub enum ApiError {
     /// 429: too many refused tokens from one address.
     #[error("{0}")]
     TooManyRequests(String),
+    /// 503: the request ran past the request timeout.
+    #[error("{0}")]
+    Unavailable(String),
     /// 412: the write was based on a state that is no longer the current one; the body
     /// names who changed it last, and when.
     #[error("{}", .0.detail)]
@@ -123,6 +126,7 @@ impl ApiError {
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }

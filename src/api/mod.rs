@@ -16,6 +16,7 @@ mod heavy;
 mod html;
 mod imports;
 mod items;
+pub mod listen;
 mod ogc;
 pub mod openapi;
 mod params;
@@ -66,6 +67,8 @@ pub struct ApiSettings {
     /// Refused tokens one client address may send in a minute before its requests with a
     /// token are answered 429 for the rest of the minute; 0 for no limit.
     pub auth_failures_per_minute: u32,
+    /// The HTTP server's connection limit and timeouts.
+    pub limits: listen::HttpLimits,
 }
 
 impl Default for ApiSettings {
@@ -78,6 +81,7 @@ impl Default for ApiSettings {
             heavy_jobs: 2,
             require_precondition: true,
             auth_failures_per_minute: 30,
+            limits: listen::HttpLimits::default(),
         }
     }
 }
@@ -134,7 +138,17 @@ pub fn build_app(state: AppState) -> Router {
         )),
         None => router.fallback(not_found),
     };
-    edge::layers(router.with_state(state))
+    let limits = state.settings.limits.clone();
+    let app = router
+        .with_state(state)
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            limits.body_timeout,
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            limits.request_timeout,
+        ));
+    edge::layers(app)
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {

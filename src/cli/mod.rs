@@ -150,6 +150,22 @@ struct ServeArgs {
     /// a token are answered 429 for the rest of the minute (0: no limit).
     #[arg(long, env = "LANDREUSE_AUTH_FAILURES_PER_MINUTE", default_value_t = 30)]
     auth_failures_per_minute: u32,
+    /// Connections served at once; one more is answered 503 and closed.
+    #[arg(long, env = "LANDREUSE_MAX_CONNECTIONS", default_value_t = 900)]
+    max_connections: usize,
+    /// Seconds a request head may take to arrive; also how long an idle keep-alive
+    /// connection is kept.
+    #[arg(long, env = "LANDREUSE_HEADER_READ_TIMEOUT", default_value_t = 10)]
+    header_read_timeout: u64,
+    /// Seconds a request body may take to arrive.
+    #[arg(long, env = "LANDREUSE_BODY_TIMEOUT", default_value_t = 120)]
+    body_timeout: u64,
+    /// Seconds a request may take to be answered (then 503).
+    #[arg(long, env = "LANDREUSE_REQUEST_TIMEOUT", default_value_t = 600)]
+    request_timeout: u64,
+    /// Seconds the requests in flight get to finish after SIGTERM or Ctrl-C.
+    #[arg(long, env = "LANDREUSE_SHUTDOWN_TIMEOUT", default_value_t = 30)]
+    shutdown_timeout: u64,
 }
 
 #[derive(Debug, Args)]
@@ -294,6 +310,13 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             heavy_jobs: args.heavy_jobs,
             require_precondition: args.require_precondition,
             auth_failures_per_minute: args.auth_failures_per_minute,
+            limits: crate::api::listen::HttpLimits {
+                max_connections: args.max_connections,
+                header_read_timeout: Duration::from_secs(args.header_read_timeout.max(1)),
+                body_timeout: Duration::from_secs(args.body_timeout.max(1)),
+                request_timeout: Duration::from_secs(args.request_timeout.max(1)),
+                shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
+            },
         },
         follow_every: Duration::from_millis(500),
         grading: args.grading.load()?,
@@ -320,8 +343,24 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         state.index.read(Collection::Parcels).len(),
         config.store
     );
+    // SIGTERM (systemd, docker stop) or Ctrl-C: stop accepting, let requests in flight
+    // finish within --shutdown-timeout, then close the store.
     let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let terminated = async {
+            match term.as_mut() {
+                Some(t) => {
+                    t.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = terminated => {}
+        }
+        tracing::info!("shutting down: no new connections; requests in flight finish");
     };
     service::serve(state, listener, config.follow_every, shutdown)
         .await
