@@ -55,6 +55,23 @@ enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Write a consistent copy of the store to a new file while it serves and takes
+    /// writes (SQLite: VACUUM INTO; PostgreSQL: pg_dump in one snapshot).
+    Backup {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The new file.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup into an empty store.
+    Restore {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The backup file (`landreuse backup --to FILE`).
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Reallocation cases (腾笼换鸟): open, move along their stages, list, show.
     Case {
         #[command(subcommand)]
@@ -279,6 +296,8 @@ pub async fn run() -> ExitCode {
         Command::Import(args) => import_file(args).await,
         Command::Token { action } => token(action).await,
         Command::MigrateStore { from, to } => migrate_store(&from, &to).await,
+        Command::Backup { store, to } => backup(&store.location(), &to).await,
+        Command::Restore { store, from } => restore(&from, &store.location()).await,
         Command::Case { action } => workflow::case(action).await,
         Command::Grade(args) => workflow::grade(args).await,
         Command::Report { action } => report::run(action).await,
@@ -500,6 +519,42 @@ fn print_summary(r: &ImportReport) {
     for e in &r.rejects {
         println!("  rejected: {e}");
     }
+}
+
+async fn backup(from: &StoreLocation, to: &Path) -> Result<(), String> {
+    let bar = ProgressBar::new_spinner();
+    bar.set_message(format!("backing up {from} to {}", to.display()));
+    bar.enable_steady_tick(Duration::from_millis(120));
+    let done = store::backup::backup(from, to).await;
+    bar.finish_and_clear();
+    let b = done.map_err(|e| format!("no backup was written: {e}"))?;
+    println!(
+        "backed up {from} to {} ({}): the event log up to event {}",
+        b.file.display(),
+        b.format,
+        b.last_event_id
+    );
+    Ok(())
+}
+
+async fn restore(from: &Path, to: &StoreLocation) -> Result<(), String> {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} restoring {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let last = store::backup::restore(from, to, &mut |table, n| {
+        bar.set_message(format!("{table}: {n} rows"));
+        bar.tick();
+    })
+    .await;
+    bar.finish_and_clear();
+    let last = last.map_err(|e| format!("nothing was restored: {e}"))?;
+    println!(
+        "restored {} into {to}: the event log up to event {last}",
+        from.display()
+    );
+    Ok(())
 }
 
 async fn migrate_store(from: &str, to: &str) -> Result<(), String> {

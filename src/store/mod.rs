@@ -5,6 +5,7 @@
 //! commit. All SQL lives under this module, behind the [`Store`] trait that each
 //! backend implements (SQLite is the embedded default).
 
+pub mod backup;
 mod codec;
 mod postgres;
 pub mod sql;
