@@ -1272,3 +1272,123 @@ fn a_backup_taken_during_writes_restores_to_a_prefix_of_the_log_with_tables_that
         b.close().await;
     });
 }
+
+/// `n` small parcels on a grid near 世纪大街, as one GeoJSON FeatureCollection.
+fn grid_of_parcels(n: usize, prefix: &str) -> String {
+    let side = (n as f64).sqrt().ceil() as usize;
+    let features: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let (x, y) = ((i % side) as f64, (i / side) as f64);
+            let (lon, lat) = (125.40 + x * 0.0002, 43.86 + y * 0.0002);
+            serde_json::json!({"type": "Feature", "id": format!("{prefix}-{i:05}"),
+                "properties": {"land_use": "M1", "status": "active"},
+                "geometry": {"type": "Polygon", "coordinates": [[[lon, lat], [lon + 0.00015, lat],
+                    [lon + 0.00015, lat + 0.00015], [lon, lat + 0.00015], [lon, lat]]]}})
+        })
+        .collect();
+    serde_json::json!({"type": "FeatureCollection", "features": features}).to_string()
+}
+
+#[test]
+fn kill_9_during_imports_leaves_the_store_as_it_was_or_fully_imported() {
+    use std::time::Duration;
+    let store = TestStore::new();
+    let n = 2_500;
+    let file = store.path().join("grid.geojson");
+    std::fs::write(&file, grid_of_parcels(n, "KILL")).unwrap();
+    let counts = || {
+        tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let s = store.location.open().await.unwrap();
+            let c = (
+                s.feature_count(landreuse::domain::Collection::Parcels)
+                    .await
+                    .unwrap(),
+                s.last_event_id().await.unwrap(),
+            );
+            s.close().await;
+            c
+        })
+    };
+    let mut before = counts();
+    let mut outcomes = (0, 0);
+    // How long one import of the file takes here, into a scratch store; the kills fall
+    // at points spread over that run and a little past it.
+    let scratch = TestStore::new();
+    let timed = std::time::Instant::now();
+    let out = landreuse(&["import", &file.display().to_string()], &scratch);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let run = timed.elapsed().as_millis() as u64;
+    let delays: Vec<u64> = (0..10).map(|k| run * (5 + 13 * k) / 100).collect();
+    for (round, delay) in delays.iter().enumerate() {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_landreuse"))
+            .args(["import", &file.display().to_string()])
+            .args(common::store_args(&store.location))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(*delay));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let after = counts();
+        if after == before {
+            outcomes.0 += 1;
+        } else {
+            assert_eq!(
+                after.0,
+                before.0.max(n as i64),
+                "round {round}: a partial import ({after:?} after {before:?})"
+            );
+            outcomes.1 += 1;
+        }
+        before = after;
+    }
+    // The same over HTTP: the server killed during POST /imports, then started again.
+    let token = text(&landreuse(
+        &["token", "create", "--role", "gis", "--name", "kill"],
+        &store,
+    ))
+    .0
+    .trim()
+    .to_string();
+    let body = grid_of_parcels(n, "HTTPKILL");
+    let before_http = counts();
+    for (round, delay) in delays.iter().enumerate() {
+        let s = serve(&store, &["--no-sample"]);
+        let url = format!("{}/imports", s.base);
+        let (token, body) = (token.clone(), body.clone());
+        let sender = std::thread::spawn(move || {
+            tokio::runtime::Runtime::new().unwrap().block_on(async {
+                let _ = reqwest::Client::new()
+                    .post(url)
+                    .bearer_auth(token)
+                    .header("content-type", "application/geo+json")
+                    .body(body)
+                    .send()
+                    .await;
+            })
+        });
+        std::thread::sleep(Duration::from_millis(*delay));
+        drop(s); // SIGKILL
+        sender.join().unwrap();
+        let after = counts();
+        assert!(
+            after.0 == before_http.0 || after.0 == before_http.0 + n as i64,
+            "HTTP round {round}: a partial import ({after:?} after {before_http:?})"
+        );
+    }
+    // After the kills the store opens and serves what it holds.
+    let s = serve(&store, &["--no-sample"]);
+    let (status, _, page) = http(
+        "GET",
+        &format!("{}/collections/parcels/items?limit=1", s.base),
+        &[],
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(page["numberMatched"].as_i64(), Some(counts().0));
+    eprintln!(
+        "CLI kills over a {run} ms import: {} left the store unchanged, {} came after the commit",
+        outcomes.0, outcomes.1
+    );
+}
