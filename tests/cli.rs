@@ -1366,7 +1366,7 @@ fn kill_9_during_imports_leaves_the_store_as_it_was_or_fully_imported() {
                     .body(body)
                     .send()
                     .await;
-            })
+            });
         });
         std::thread::sleep(Duration::from_millis(*delay));
         drop(s); // SIGKILL
