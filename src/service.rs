@@ -104,6 +104,13 @@ pub async fn serve(
     let app = build_app(state);
     let result = crate::api::listen::serve(listener, app, &limits, shutdown).await;
     follower.abort();
-    store.close().await;
+    // A connection still held (a request the shutdown timeout cut off) must not keep the
+    // process from exiting: its transaction rolls back when the process ends.
+    if tokio::time::timeout(Duration::from_secs(5), store.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("the store's connections did not close within 5 s; exiting anyway");
+    }
     Ok(result?)
 }

@@ -125,7 +125,13 @@ impl Backend for PgBackend {
         let (tx, rx) = tokio::sync::mpsc::channel(1);
         tokio::spawn(async move {
             loop {
-                match listener.recv().await {
+                // Ends when the follower stops listening (at shutdown), so that the
+                // connection goes back and the pool can close.
+                let received = tokio::select! {
+                    r = listener.recv() => r,
+                    () = tx.closed() => break,
+                };
+                match received {
                     // A full channel already holds a wake-up: writes coalesce.
                     Ok(_) => {
                         if let Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) =
