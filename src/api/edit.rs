@@ -428,6 +428,42 @@ pub async fn create(
     Ok(written(&state, &headers, layer, &record, true))
 }
 
+/// A `PUT` or `PATCH` of an existing feature: the token, the body's media type, the
+/// `Content-Crs`, the precondition, then the change `make` builds from the body.
+async fn change_existing(
+    state: &AppState,
+    id: &str,
+    fid: &str,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    verb: &str,
+    make: fn(serde_json::Value, Crs) -> Change,
+) -> Result<Response, ApiError> {
+    let layer = find_layer(id)?;
+    if layer == Layer::Reallocations {
+        return Ok(with_allow(read_only_cases().into_response(), READ_METHODS));
+    }
+    let holder = editor(state, headers, layer).await?;
+    let (accepted, what) = match verb {
+        "PATCH" => (ACCEPT_PATCH, "patch"),
+        _ => (ACCEPT_POST, "feature"),
+    };
+    require_media(headers, accepted, verb).map_err(|e| match (e, verb) {
+        (ApiError::UnsupportedMediaType(m), "PATCH") => ApiError::UnsupportedMediaType(format!(
+            "{m}; the patch is a JSON Merge Patch of the feature (RFC 7396)"
+        )),
+        (other, _) => other,
+    })?;
+    let crs = content_crs(headers)?;
+    let pre = precondition(headers)?;
+    let value = super::body::json_value(&body_of(body)?, what)?;
+    let edited = run(state, layer, Some(fid), make(value, crs), &pre, &holder).await?;
+    let record = edited
+        .record
+        .ok_or_else(|| ApiError::invariant("a changed feature came back without its state"))?;
+    Ok(written(state, headers, layer, &record, false))
+}
+
 /// `PUT /collections/{collectionId}/items/{featureId}`: the feature's whole new state.
 pub async fn replace(
     State(state): State<AppState>,
@@ -435,21 +471,10 @@ pub async fn replace(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let layer = find_layer(&id)?;
-    if layer == Layer::Reallocations {
-        return Ok(with_allow(read_only_cases().into_response(), READ_METHODS));
-    }
-    let holder = editor(&state, &headers, layer).await?;
-    require_media(&headers, ACCEPT_POST, "PUT")?;
-    let crs = content_crs(&headers)?;
-    let pre = precondition(&headers)?;
-    let feature = super::body::json_value(&body_of(body)?, "feature")?;
-    let change = Change::Replace { feature, crs };
-    let edited = run(&state, layer, Some(&fid), change, &pre, &holder).await?;
-    let record = edited
-        .record
-        .ok_or_else(|| ApiError::invariant("a replaced feature came back without its state"))?;
-    Ok(written(&state, &headers, layer, &record, false))
+    change_existing(&state, &id, &fid, &headers, body, "PUT", |feature, crs| {
+        Change::Replace { feature, crs }
+    })
+    .await
 }
 
 /// `PATCH /collections/{collectionId}/items/{featureId}`: a JSON Merge Patch (RFC 7396)
@@ -460,26 +485,10 @@ pub async fn update(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let layer = find_layer(&id)?;
-    if layer == Layer::Reallocations {
-        return Ok(with_allow(read_only_cases().into_response(), READ_METHODS));
-    }
-    let holder = editor(&state, &headers, layer).await?;
-    require_media(&headers, ACCEPT_PATCH, "PATCH").map_err(|e| match e {
-        ApiError::UnsupportedMediaType(m) => ApiError::UnsupportedMediaType(format!(
-            "{m}; the patch is a JSON Merge Patch of the feature (RFC 7396)"
-        )),
-        other => other,
-    })?;
-    let crs = content_crs(&headers)?;
-    let pre = precondition(&headers)?;
-    let patch = super::body::json_value(&body_of(body)?, "patch")?;
-    let change = Change::Update { patch, crs };
-    let edited = run(&state, layer, Some(&fid), change, &pre, &holder).await?;
-    let record = edited
-        .record
-        .ok_or_else(|| ApiError::invariant("an updated feature came back without its state"))?;
-    Ok(written(&state, &headers, layer, &record, false))
+    change_existing(&state, &id, &fid, &headers, body, "PATCH", |patch, crs| {
+        Change::Update { patch, crs }
+    })
+    .await
 }
 
 /// `DELETE /collections/{collectionId}/items/{featureId}`: the feature is retired; its

@@ -16,16 +16,6 @@ use crate::domain::projects;
 use crate::domain::Collection;
 use crate::import::{self, FieldMap, ImportOptions};
 
-/// Served properties a client does not write (measures, and what the service derives).
-const DERIVED: &[&str] = &[
-    "area_m2",
-    "area_ha",
-    "area_mu",
-    "perimeter_m",
-    "length_m",
-    "length_km",
-];
-
 fn feature_of(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     match super::body::json_value(body, "feature")? {
         Value::Object(m) if m.get("type").and_then(Value::as_str) == Some("Feature") => Ok(m),
@@ -143,9 +133,11 @@ async fn update(
         .as_object()
         .cloned()
         .unwrap_or_default();
-    props.retain(|k, _| !DERIVED.contains(&k.as_str()));
+    // Served properties a client does not write: measures, and what the service derives.
+    let derived = crate::workflow::features::derived_names(c);
+    props.retain(|k, _| !derived.contains(&k.as_str()));
     for (k, v) in patch_props {
-        if DERIVED.contains(&k.as_str()) {
+        if derived.contains(&k.as_str()) {
             return Err(ApiError::BadRequest(format!(
                 "{k} is measured from the geometry on the ellipsoid; send a new geometry instead"
             )));
