@@ -22,9 +22,9 @@ use super::{base_url, html, ApiError, AppState};
 use crate::auth::Role;
 use crate::crs::Crs;
 use crate::domain::feature::served_text;
-use crate::domain::reallocation::Stage;
 use crate::domain::{Collection, FeatureRecord, Layer};
 use crate::store::TokenRecord;
+use crate::workflow::cases;
 use crate::workflow::features::{self, Change, EditContext, Precondition, Version};
 
 /// The largest feature body a single-feature write reads (bulk data goes to
@@ -38,23 +38,36 @@ pub const ACCEPT_PATCH: &str = "application/merge-patch+json";
 
 const READ_METHODS: &str = "GET, HEAD, OPTIONS";
 
-/// Whether a token with `role` edits features of `layer`.
-pub fn may_edit(role: Role, layer: Layer) -> bool {
+/// The roles whose tokens edit features of `layer` (none for the reallocation cases).
+fn editors(layer: Layer) -> &'static [Role] {
     match layer {
-        Layer::Reallocations => false,
-        Layer::Parcels | Layer::Zones | Layer::Roads => matches!(role, Role::Gis | Role::Admin),
+        Layer::Reallocations => &[],
+        Layer::Parcels | Layer::Zones | Layer::Roads => &[Role::Gis, Role::Admin],
         Layer::Schools | Layer::ProjectLines | Layer::ProjectAreas => {
-            matches!(role, Role::Planner | Role::Gis | Role::Admin)
+            &[Role::Planner, Role::Gis, Role::Admin]
         }
     }
 }
 
-/// The roles that edit `layer`, for messages and the API document.
-pub fn editing_roles(layer: Layer) -> &'static str {
-    match layer {
-        Layer::Reallocations => "none (cases change through /reallocations)",
-        Layer::Parcels | Layer::Zones | Layer::Roads => "gis or admin",
-        Layer::Schools | Layer::ProjectLines | Layer::ProjectAreas => "planner, gis or admin",
+/// Whether a token with `role` edits features of `layer`.
+pub fn may_edit(role: Role, layer: Layer) -> bool {
+    editors(layer).contains(&role)
+}
+
+/// The roles that edit `layer`, for messages and the API document ("gis or admin").
+pub fn editing_roles(layer: Layer) -> String {
+    match editors(layer) {
+        [] => "none (cases change through /reallocations)".into(),
+        [only] => only.code().into(),
+        [first @ .., last] => format!(
+            "{} or {}",
+            first
+                .iter()
+                .map(|r| r.code())
+                .collect::<Vec<_>>()
+                .join(", "),
+            last.code()
+        ),
     }
 }
 
@@ -107,30 +120,12 @@ fn with_allow(mut r: Response, allow: &str) -> Response {
 
 /// The parcels held by open reallocation cases, from the index.
 fn held_parcels(state: &AppState) -> HashSet<String> {
-    let open: HashSet<&str> = Stage::ALL
-        .iter()
-        .filter(|s| s.is_open())
-        .map(|s| s.code())
-        .collect();
     let cases = state.index.read(Collection::Reallocations);
     let mut held = HashSet::new();
     for f in cases.all() {
         let p = f.properties();
-        if p.get("stage")
-            .and_then(|v| v.as_str())
-            .is_some_and(|s| open.contains(s))
-        {
-            for code in p
-                .get("parcels")
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .split(',')
-            {
-                let code = code.trim();
-                if !code.is_empty() {
-                    held.insert(code.to_string());
-                }
-            }
+        if cases::is_open_case(&p) {
+            held.extend(cases::case_parcels(&p).map(str::to_string));
         }
     }
     held

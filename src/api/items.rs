@@ -15,7 +15,7 @@ use super::ogc::{find_layer, link};
 use super::params::{self, Format, ItemsQuery, Params};
 use super::{base_url, html, typed, ApiError, AppState};
 use crate::crs::{Crs, Reprojector};
-use crate::domain::feature::{entity_tag, UPDATED_AT};
+use crate::domain::feature::UPDATED_AT;
 use crate::domain::layer::RETIRED_PROJECTS_ID;
 use crate::domain::Layer;
 use crate::index::{IndexedFeature, QueryPage};
@@ -281,14 +281,11 @@ pub async fn item(
     // The version of the state (Part 4): one tag per state; another representation of
     // it (HTML, another CRS) carries the tag with a suffix, so that a write sent with it
     // is refused rather than taken for the GeoJSON's.
-    let mut version = Version {
-        etag: entity_tag(&feature.json),
-        updated_at: feature
-            .properties()
-            .get(UPDATED_AT)
-            .and_then(Value::as_str)
-            .map(str::to_string),
-    };
+    let properties = feature.properties();
+    let mut version = Version::of_served(
+        &feature.json,
+        properties.get(UPDATED_AT).and_then(Value::as_str),
+    );
     let variant = match (f, crs) {
         (Format::Html, _) => Some("html".to_string()),
         (Format::Json, Crs::Crs84) => None,

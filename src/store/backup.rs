@@ -227,13 +227,11 @@ pub async fn restore(
             ));
         }
         let target = to.open().await?;
-        progress(
-            "events",
-            u64::try_from(target.last_event_id().await?).unwrap_or(0),
-        );
         let last = target.last_event_id().await;
         target.close().await;
-        return last;
+        let last = last?;
+        progress("events", u64::try_from(last).unwrap_or(0));
+        return Ok(last);
     }
     Err(StoreError::Conflict(format!(
         "{} is neither an SQLite backup nor a pg_dump of a landreuse store",

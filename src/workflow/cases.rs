@@ -76,14 +76,30 @@ pub(super) async fn open_case_parcels(
         .features_where(Collection::Reallocations, "stage", &open)
         .await?
     {
-        for code in text(&case, "parcels").unwrap_or("").split(',') {
-            let code = code.trim();
-            if !code.is_empty() {
-                held.insert(code.to_string(), case.code.clone());
-            }
+        for code in case_parcels(&case.properties) {
+            held.insert(code.to_string(), case.code.clone());
         }
     }
     Ok(held)
+}
+
+/// Whether a case's properties put it in an open stage.
+pub fn is_open_case(properties: &serde_json::Map<String, Value>) -> bool {
+    properties
+        .get("stage")
+        .and_then(Value::as_str)
+        .is_some_and(|s| Stage::ALL.iter().any(|st| st.is_open() && st.code() == s))
+}
+
+/// The parcel codes a case's properties name (`parcels`, comma-separated).
+pub fn case_parcels(properties: &serde_json::Map<String, Value>) -> impl Iterator<Item = &str> {
+    properties
+        .get("parcels")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
 }
 
 /// The number of a case code (`RC-00012` → 12), as the rules name cases.

@@ -54,13 +54,18 @@ pub struct Version {
 impl Version {
     /// The version of a stored record.
     pub fn of(record: &FeatureRecord) -> Self {
+        Self::of_served(
+            &served_text(record),
+            record.properties.get(UPDATED_AT).and_then(Value::as_str),
+        )
+    }
+
+    /// The version of a feature served as `text` (its GeoJSON in CRS84), last written at
+    /// `updated_at`.
+    pub fn of_served(text: &str, updated_at: Option<&str>) -> Self {
         Self {
-            etag: entity_tag(&served_text(record)),
-            updated_at: record
-                .properties
-                .get(UPDATED_AT)
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            etag: entity_tag(text),
+            updated_at: updated_at.map(str::to_string),
         }
     }
 
